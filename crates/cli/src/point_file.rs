@@ -24,12 +24,18 @@ fn bad(path: &Path, msg: String) -> anyhow::Error {
 
 fn floats(path: &Path, st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f64>> {
     let t = st.tensor(name).map_err(|_| {
-        bad(path, format!("tensor `{name}` is missing; a POINT file needs W [K, d] and H [d, N]"))
+        bad(
+            path,
+            format!("tensor `{name}` is missing; a POINT file needs W [K, d] and H [d, N]"),
+        )
     })?;
     if t.shape() != shape {
         return Err(bad(
             path,
-            format!("tensor `{name}` has shape {:?}, expected {shape:?}", t.shape()),
+            format!(
+                "tensor `{name}` has shape {:?}, expected {shape:?}",
+                t.shape()
+            ),
         ));
     }
     let data = t.data();
@@ -50,7 +56,10 @@ fn floats(path: &Path, st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Res
         }
     };
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(bad(path, format!("tensor `{name}` holds a non-finite value at flat index {i}")));
+        return Err(bad(
+            path,
+            format!("tensor `{name}` holds a non-finite value at flat index {i}"),
+        ));
     }
     Ok(values)
 }
@@ -87,8 +96,8 @@ fn integers(path: &Path, t: &TensorView<'_>) -> Result<Vec<i64>> {
 
 /// Reads and validates a POINT file.
 pub fn read(path: &Path) -> Result<PointFile> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| bad(path, format!("cannot read the POINT file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| bad(path, format!("cannot read the POINT file: {e}")))?;
     let st = SafeTensors::deserialize(&bytes)
         .map_err(|e| bad(path, format!("not a safetensors file: {e}")))?;
     let w_shape = st
@@ -119,12 +128,18 @@ pub fn read(path: &Path) -> Result<PointFile> {
             if t.shape() != [n] {
                 return Err(bad(
                     path,
-                    format!("tensor `labels` has shape {:?}, expected [{n}] (one per column of H)", t.shape()),
+                    format!(
+                        "tensor `labels` has shape {:?}, expected [{n}] (one per column of H)",
+                        t.shape()
+                    ),
                 ));
             }
             let raw = integers(path, &t)?;
             if let Some(i) = raw.iter().position(|&y| y < 0 || y as usize >= k) {
-                return Err(bad(path, format!("label {} at sample {i} is outside 0..{k}", raw[i])));
+                return Err(bad(
+                    path,
+                    format!("label {} at sample {i} is outside 0..{k}", raw[i]),
+                ));
             }
             Labels::new(k, raw.into_iter().map(|y| y as usize).collect())
                 .map_err(|e| bad(path, e.to_string()))?
@@ -164,9 +179,18 @@ pub fn write(path: &Path, point: &Point, labels: &Labels) -> Result<()> {
         .flat_map(|&l| (l as i64).to_le_bytes())
         .collect();
     let mut tensors = vec![
-        ("W".to_string(), TensorView::new(Dtype::F64, vec![k, d], &w)?),
-        ("H".to_string(), TensorView::new(Dtype::F64, vec![d, n], &h)?),
-        ("labels".to_string(), TensorView::new(Dtype::I64, vec![n], &y)?),
+        (
+            "W".to_string(),
+            TensorView::new(Dtype::F64, vec![k, d], &w)?,
+        ),
+        (
+            "H".to_string(),
+            TensorView::new(Dtype::F64, vec![d, n], &h)?,
+        ),
+        (
+            "labels".to_string(),
+            TensorView::new(Dtype::I64, vec![n], &y)?,
+        ),
     ];
     let b: Vec<u8> = point
         .b
@@ -178,7 +202,10 @@ pub fn write(path: &Path, point: &Point, labels: &Labels) -> Result<()> {
         tensors.push(("b".to_string(), TensorView::new(Dtype::F64, vec![k], &b)?));
     }
     let bytes = safetensors::serialize(tensors, None)?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = dir.join(format!(
         ".{}.tmp{}",
         path.file_name().and_then(|s| s.to_str()).unwrap_or("point"),

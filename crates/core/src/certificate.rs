@@ -141,13 +141,21 @@ pub fn certify(ufm: &Ufm, point: &Point, options: &CertifyOptions) -> Result<Cer
         return Ok(global_verdict(cert, options));
     }
     let (direction, method) = if theorem_applies {
-        (theorem_direction(ufm, point, &eval)?, CurvatureMethod::Theorem)
+        (
+            theorem_direction(ufm, point, &eval)?,
+            CurvatureMethod::Theorem,
+        )
     } else {
         smallest_curvature_direction(ufm, point, &eval, options)?
     };
     let curvature = hessian_quadratic_form(ufm, point, &eval, &direction);
     cert.curvature = Some(curvature);
-    cert.curvature_fd = Some(finite_difference_curvature(ufm, point, &direction, options.fd_step));
+    cert.curvature_fd = Some(finite_difference_curvature(
+        ufm,
+        point,
+        &direction,
+        options.fd_step,
+    ));
     cert.method = Some(method);
     if method == CurvatureMethod::Theorem {
         cert.curvature_predicted = Some(2.0 * (threshold - sigma1));
@@ -177,7 +185,8 @@ pub fn certify(ufm: &Ufm, point: &Point, options: &CertifyOptions) -> Result<Cer
 fn global_verdict(mut cert: Certificate, options: &CertifyOptions) -> Certificate {
     match cert.closed_form_objective {
         Some(fstar)
-            if (cert.objective - fstar).abs() > options.objective_rel_tol * fstar.abs().max(1.0) =>
+            if (cert.objective - fstar).abs()
+                > options.objective_rel_tol * fstar.abs().max(1.0) =>
         {
             cert.verdict = Verdict::Inconclusive;
             cert.note = format!(
@@ -255,7 +264,12 @@ fn smallest_curvature_direction(
         return Ok((layout.unflatten(&v), CurvatureMethod::DenseEigen));
     }
     let pair = smallest_eigenpair(layout.len(), options.lanczos_steps, options.seed, |x| {
-        layout.flatten(&hessian_vector_product(ufm, point, eval, &layout.unflatten(x)))
+        layout.flatten(&hessian_vector_product(
+            ufm,
+            point,
+            eval,
+            &layout.unflatten(x),
+        ))
     })?;
     Ok((layout.unflatten(&pair.vector), CurvatureMethod::Lanczos))
 }

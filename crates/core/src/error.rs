@@ -24,7 +24,9 @@ pub enum CoreError {
         got: String,
     },
     /// An input holds NaN or an infinity.
-    #[error("{what} contains a non-finite value (NaN or infinity) at index {index}: clean the input")]
+    #[error(
+        "{what} contains a non-finite value (NaN or infinity) at index {index}: clean the input"
+    )]
     NonFinite {
         /// Which input.
         what: String,

@@ -121,7 +121,9 @@ mod tests {
             CoreError::EtfDimension { classes: 5, dim: 3 }
         );
         assert!(simplex_etf(1, 3, Placement::Canonical).is_err());
-        let msg = simplex_etf(5, 3, Placement::Canonical).unwrap_err().to_string();
+        let msg = simplex_etf(5, 3, Placement::Canonical)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("at least 4"), "{msg}");
     }
 

@@ -32,7 +32,11 @@ pub fn smallest_eigenpair(
     mut apply: impl FnMut(&[f64]) -> Vec<f64>,
 ) -> Result<Eigenpair> {
     if dim == 0 || max_steps == 0 {
-        return Err(CoreError::parameter("lanczos steps", max_steps, "needs dim and steps >= 1"));
+        return Err(CoreError::parameter(
+            "lanczos steps",
+            max_steps,
+            "needs dim and steps >= 1",
+        ));
     }
     let steps = max_steps.min(dim);
     let start = gaussian(dim, 1, 1.0, &mut rng(seed));

@@ -39,7 +39,9 @@ impl Metric for WithinClassVariation {
         let means = class_means(model);
         let d = h.nrows();
         let n = h.ncols() as f64;
-        let global: Vec<f64> = (0..d).map(|i| (0..h.ncols()).map(|j| h[(i, j)]).sum::<f64>() / n).collect();
+        let global: Vec<f64> = (0..d)
+            .map(|i| (0..h.ncols()).map(|j| h[(i, j)]).sum::<f64>() / n)
+            .collect();
         let (mut within, mut between) = (0.0, 0.0);
         for (j, &y) in model.labels().iter().enumerate() {
             for i in 0..d {

@@ -1,8 +1,8 @@
 //! The three abstractions the rest of the project builds on. They are deliberately small:
 //! a source of features, a classifier head, and a named metric.
 
-use crate::etf::{simplex_etf, Placement};
 use crate::error::Result;
+use crate::etf::{simplex_etf, Placement};
 use crate::ufm::Point;
 use faer::{Mat, MatRef};
 

@@ -8,7 +8,9 @@ mod common;
 use collapse_core::certificate::CurvatureMethod;
 use collapse_core::lanczos::smallest_eigenpair;
 use collapse_core::ufm::{dense_hessian, hessian_vector_product, Layout};
-use collapse_core::{certify, solve, Bias, CertifyOptions, Labels, Point, SolveOptions, Ufm, Verdict};
+use collapse_core::{
+    certify, solve, Bias, CertifyOptions, Labels, Point, SolveOptions, Ufm, Verdict,
+};
 use common::{bias, config, to_na};
 use faer::{Mat, Side};
 use proptest::prelude::*;
@@ -102,7 +104,12 @@ proptest! {
 #[test]
 fn a_random_point_is_not_critical() {
     let ufm = Ufm::balanced(4, 3, 1e-2, 1e-2, Bias::Decayed(1e-2)).unwrap();
-    let cert = certify(&ufm, &ufm.random_point(6, 1.0, 3), &CertifyOptions::default()).unwrap();
+    let cert = certify(
+        &ufm,
+        &ufm.random_point(6, 1.0, 3),
+        &CertifyOptions::default(),
+    )
+    .unwrap();
     assert_eq!(cert.verdict, Verdict::NotCritical);
     assert!(cert.grad_norm > 1e-3);
 }
@@ -111,7 +118,12 @@ fn a_random_point_is_not_critical() {
 fn unbalanced_labels_fall_back_to_the_spectrum_and_have_no_closed_form() {
     let labels = Labels::new(3, vec![0, 0, 0, 1, 2, 2]).unwrap();
     let ufm = Ufm::new(labels, 1e-2, 1e-2, Bias::None).unwrap();
-    let cert = certify(&ufm, &Point::zeros(3, 5, 6, false), &CertifyOptions::default()).unwrap();
+    let cert = certify(
+        &ufm,
+        &Point::zeros(3, 5, 6, false),
+        &CertifyOptions::default(),
+    )
+    .unwrap();
     assert!(!cert.theorem_applies);
     assert_eq!(cert.closed_form_objective, None);
     // Without a bias the origin is critical for any labels (∇W = GHᵀ and ∇H = WᵀG vanish),
@@ -125,10 +137,14 @@ fn bad_points_are_refused_with_the_input_named() {
     let ufm = Ufm::balanced(3, 2, 1e-2, 1e-2, Bias::None).unwrap();
     let mut p = Point::zeros(3, 4, 6, false);
     p.w[(1, 2)] = f64::NAN;
-    let e = certify(&ufm, &p, &CertifyOptions::default()).unwrap_err().to_string();
+    let e = certify(&ufm, &p, &CertifyOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains('W') && e.contains("non-finite"), "{e}");
     let p = Point::zeros(3, 4, 5, false);
-    let e = certify(&ufm, &p, &CertifyOptions::default()).unwrap_err().to_string();
+    let e = certify(&ufm, &p, &CertifyOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("N from the labels"), "{e}");
     let p = Point::zeros(3, 4, 6, true);
     assert!(certify(&ufm, &p, &CertifyOptions::default()).is_err());
@@ -142,15 +158,44 @@ fn lanczos_finds_the_dense_smallest_eigenvalue() {
     let dense = dense_hessian(&ufm, &p, &eval).unwrap();
     let hn = to_na(&dense);
     let sym = (&hn + hn.transpose()) * 0.5;
-    let smallest = sym.symmetric_eigenvalues().iter().copied().fold(f64::INFINITY, f64::min);
+    let smallest = sym
+        .symmetric_eigenvalues()
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     let layout = Layout::of(&p);
     let pair = smallest_eigenpair(layout.len(), 120, 5, |x| {
-        layout.flatten(&hessian_vector_product(&ufm, &p, &eval, &layout.unflatten(x)))
+        layout.flatten(&hessian_vector_product(
+            &ufm,
+            &p,
+            &eval,
+            &layout.unflatten(x),
+        ))
     })
     .unwrap();
-    assert!((pair.value - smallest).abs() < 1e-8, "{} vs {smallest}", pair.value);
+    assert!(
+        (pair.value - smallest).abs() < 1e-8,
+        "{} vs {smallest}",
+        pair.value
+    );
     assert!(pair.residual < 1e-6, "residual {}", pair.residual);
     // faer's dense solver agrees too.
     let ours = dense.self_adjoint_eigenvalues(Side::Lower).unwrap()[0];
     assert!((ours - smallest).abs() < 1e-10);
+}
+
+#[test]
+fn large_problems_outside_the_theorem_use_lanczos() {
+    // d = K = 3 and N = 1002: 3015 parameters, above the dense limit.
+    let (k, n) = (3usize, 334usize);
+    let sigma1 = 1.0 / (k as f64 * (n as f64).sqrt());
+    let lam = 0.5 * sigma1;
+    let ufm = Ufm::balanced(k, n, lam, lam, Bias::None).unwrap();
+    let cert = certify(&ufm, &origin(&ufm, k), &CertifyOptions::default()).unwrap();
+    assert_eq!(cert.method, Some(CurvatureMethod::Lanczos));
+    assert_eq!(cert.verdict, Verdict::StrictSaddle, "{}", cert.note);
+    // At the origin with λ_W = λ_H = λ the smallest eigenvalue is λ − σ₁.
+    let c = cert.curvature.unwrap();
+    assert!((c - (lam - sigma1)).abs() < 1e-8, "{c} vs {}", lam - sigma1);
+    assert!((cert.curvature_fd.unwrap() - c).abs() < 1e-5);
 }

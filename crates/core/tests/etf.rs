@@ -73,7 +73,10 @@ fn canonical_square_is_the_papers_matrix() {
 fn too_few_dimensions_or_classes_is_an_error() {
     assert!(matches!(
         simplex_etf(10, 8, Placement::Canonical),
-        Err(CoreError::EtfDimension { classes: 10, dim: 8 })
+        Err(CoreError::EtfDimension {
+            classes: 10,
+            dim: 8
+        })
     ));
     assert!(simplex_etf(1, 4, Placement::Rotated { seed: 1 }).is_err());
     assert!(simplex_etf(10, 9, Placement::Rotated { seed: 1 }).is_ok());

@@ -62,8 +62,12 @@ fn known_values() {
 fn bad_parameters_are_named() {
     let e = closed_form(10, 5, -1.0, 1e-3).unwrap_err().to_string();
     assert!(e.contains("lambda-w"), "{e}");
-    let e = Ufm::balanced(3, 2, 1e-3, f64::NAN, collapse_core::Bias::None).unwrap_err().to_string();
+    let e = Ufm::balanced(3, 2, 1e-3, f64::NAN, collapse_core::Bias::None)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("lambda-h"), "{e}");
-    let e = Ufm::balanced(3, 2, 1e-3, 1e-3, collapse_core::Bias::Decayed(-1.0)).unwrap_err().to_string();
+    let e = Ufm::balanced(3, 2, 1e-3, 1e-3, collapse_core::Bias::Decayed(-1.0))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("lambda-b"), "{e}");
 }

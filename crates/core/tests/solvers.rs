@@ -13,7 +13,13 @@ use proptest::prelude::*;
 /// λ's away from the regime boundary K·s = 1, where the optimum degenerates, with
 /// λ_W/λ_H within [0.1, 10] (larger ratios make f too ill-conditioned to resolve 1e-9).
 pub fn problem() -> impl Strategy<Value = Ufm> {
-    (2usize..=5, 1usize..=3, -1.0f64..1.0, bias(), prop_oneof![0.02f64..0.6, 1.4f64..4.0])
+    (
+        2usize..=5,
+        1usize..=3,
+        -1.0f64..1.0,
+        bias(),
+        prop_oneof![0.02f64..0.6, 1.4f64..4.0],
+    )
         .prop_map(|(k, n, log_ratio, b, ks)| {
             // K·√(nλ_Wλ_H) = ks and λ_W/λ_H = 10^log_ratio.
             let product = (ks / k as f64).powi(2) / n as f64;
@@ -23,22 +29,53 @@ pub fn problem() -> impl Strategy<Value = Ufm> {
         })
 }
 
-fn check(ufm: &Ufm, method: Method, tol: f64, extra: usize, seed: u64) -> Result<(), TestCaseError> {
+fn check(
+    ufm: &Ufm,
+    method: Method,
+    tol: f64,
+    extra: usize,
+    seed: u64,
+) -> Result<(), TestCaseError> {
     let d = ufm.classes() + 1 + extra;
     let start = ufm.random_point(d, 0.5, seed);
-    let options = SolveOptions { method, tol, max_iters: 50_000, ..SolveOptions::default() };
+    let options = SolveOptions {
+        method,
+        tol,
+        max_iters: 50_000,
+        ..SolveOptions::default()
+    };
     let mut last_iteration = 0;
     let report = solve(ufm, start, &options, |p| last_iteration = p.iteration).unwrap();
-    prop_assert!(report.converged, "{method:?} stopped at ‖∇f‖ = {:.3e} after {} iterations", report.grad_norm, report.iterations);
+    prop_assert!(
+        report.converged,
+        "{method:?} stopped at ‖∇f‖ = {:.3e} after {} iterations",
+        report.grad_norm,
+        report.iterations
+    );
     prop_assert_eq!(last_iteration, report.iterations);
     let cf = ufm.closed_form().unwrap();
-    prop_assert!((report.objective - cf.objective).abs() <= 1e-8 * cf.objective.max(1.0),
-        "f = {} vs f* = {}", report.objective, cf.objective);
-    let cert = certify(ufm, &report.point, &CertifyOptions { grad_tol: 10.0 * tol, ..CertifyOptions::default() }).unwrap();
+    prop_assert!(
+        (report.objective - cf.objective).abs() <= 1e-8 * cf.objective.max(1.0),
+        "f = {} vs f* = {}",
+        report.objective,
+        cf.objective
+    );
+    let cert = certify(
+        ufm,
+        &report.point,
+        &CertifyOptions {
+            grad_tol: 10.0 * tol,
+            ..CertifyOptions::default()
+        },
+    )
+    .unwrap();
     prop_assert_eq!(cert.verdict, Verdict::GlobalMinimizer, "{}", cert.note);
     if cf.regime == Regime::Etf {
         prop_assert!(gram_distance(report.point.w.as_ref()) < 1e-4);
-        let view = UfmView { point: &report.point, labels: ufm.labels() };
+        let view = UfmView {
+            point: &report.point,
+            labels: ufm.labels(),
+        };
         prop_assert!(WithinClassVariation.compute(&view, &view) < 1e-6);
     } else {
         // W = 0 and H = 0; b is only pinned to 0 when it is decayed (with λ_b = 0 any

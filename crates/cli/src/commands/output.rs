@@ -6,7 +6,10 @@ use serde_json::Value;
 /// printed as `outer.inner: value`.
 pub fn emit(json: bool, value: &Value) {
     if json {
-        println!("{}", serde_json::to_string_pretty(value).expect("JSON values serialise"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("JSON values serialise")
+        );
         return;
     }
     let mut lines = Vec::new();

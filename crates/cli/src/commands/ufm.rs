@@ -86,8 +86,19 @@ fn optimum(args: OptimumArgs) -> Result<()> {
     let s = &args.shape;
     check_dimensions(s.classes, s.dim)?;
     // Validates λ_b too, although the optimum does not depend on it (b* = 0).
-    Ufm::balanced(s.classes, s.per_class, args.lambdas.lambda_w, args.lambdas.lambda_h, args.lambdas.bias(true))?;
-    let cf = closed_form(s.classes, s.per_class, args.lambdas.lambda_w, args.lambdas.lambda_h)?;
+    Ufm::balanced(
+        s.classes,
+        s.per_class,
+        args.lambdas.lambda_w,
+        args.lambdas.lambda_h,
+        args.lambdas.bias(true),
+    )?;
+    let cf = closed_form(
+        s.classes,
+        s.per_class,
+        args.lambdas.lambda_w,
+        args.lambdas.lambda_h,
+    )?;
     emit(
         args.json,
         &json!({

@@ -74,7 +74,11 @@ pub(crate) fn run(
             if memory.len() == options.history {
                 memory.pop_front();
             }
-            memory.push_back(Pair { s, y, rho: 1.0 / sy });
+            memory.push_back(Pair {
+                s,
+                y,
+                rho: 1.0 / sy,
+            });
         }
         x = step.x;
         f = step.f;

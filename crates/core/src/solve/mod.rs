@@ -118,10 +118,18 @@ pub fn solve(
 ) -> Result<SolveReport> {
     ufm.check_point(&start)?;
     if !(options.tol.is_finite() && options.tol > 0.0) {
-        return Err(CoreError::parameter("tol", options.tol, "must be finite and > 0"));
+        return Err(CoreError::parameter(
+            "tol",
+            options.tol,
+            "must be finite and > 0",
+        ));
     }
     if options.method == Method::Lbfgs && options.history == 0 {
-        return Err(CoreError::parameter("history", 0, "L-BFGS needs a history of at least 1"));
+        return Err(CoreError::parameter(
+            "history",
+            0,
+            "L-BFGS needs a history of at least 1",
+        ));
     }
     let layout = Layout::of(&start);
     let mut oracle = Oracle {

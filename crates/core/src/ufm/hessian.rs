@@ -53,7 +53,10 @@ pub fn hessian_quadratic_form(ufm: &Ufm, p: &Point, eval: &Evaluation, dir: &Poi
     }
     curv /= n as f64;
     let cross = frob_dot(&eval.g, &(&dir.w * &dir.h));
-    let db = dir.b.as_ref().map_or(0.0, |b| b.iter().map(|x| x * x).sum());
+    let db = dir
+        .b
+        .as_ref()
+        .map_or(0.0, |b| b.iter().map(|x| x * x).sum());
     curv + 2.0 * cross
         + ufm.lambda_w * dir.w.norm_l2().powi(2)
         + ufm.lambda_h * dir.h.norm_l2().powi(2)

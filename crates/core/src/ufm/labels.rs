@@ -14,7 +14,11 @@ impl Labels {
     /// The class-major balanced layout: column j has label j / n.
     pub fn balanced(classes: usize, per_class: usize) -> Result<Self> {
         if per_class == 0 {
-            return Err(CoreError::parameter("per-class", 0, "needs at least one sample per class"));
+            return Err(CoreError::parameter(
+                "per-class",
+                0,
+                "needs at least one sample per class",
+            ));
         }
         Self::new(
             classes,

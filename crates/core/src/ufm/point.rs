@@ -65,7 +65,10 @@ impl Point {
 
     /// Squared Euclidean norm of the whole point.
     pub fn norm_sq(&self) -> f64 {
-        let b = self.b.as_ref().map_or(0.0, |b| b.iter().map(|x| x * x).sum());
+        let b = self
+            .b
+            .as_ref()
+            .map_or(0.0, |b| b.iter().map(|x| x * x).sum());
         self.w.norm_l2().powi(2) + self.h.norm_l2().powi(2) + b
     }
 

@@ -54,7 +54,12 @@ impl Ufm {
         lambda_h: f64,
         bias: Bias,
     ) -> Result<Self> {
-        Self::new(Labels::balanced(classes, per_class)?, lambda_w, lambda_h, bias)
+        Self::new(
+            Labels::balanced(classes, per_class)?,
+            lambda_w,
+            lambda_h,
+            bias,
+        )
     }
 
     /// The labels.
@@ -118,9 +123,11 @@ impl Ufm {
         let k = self.classes();
         let w = crate::random::gaussian(k, dim, scale, &mut rng);
         let h = crate::random::gaussian(dim, self.samples(), scale, &mut rng);
-        let b = self
-            .has_bias()
-            .then(|| crate::random::gaussian(k, 1, scale, &mut rng).col_as_slice(0).to_vec());
+        let b = self.has_bias().then(|| {
+            crate::random::gaussian(k, 1, scale, &mut rng)
+                .col_as_slice(0)
+                .to_vec()
+        });
         Point { w, h, b }
     }
 }

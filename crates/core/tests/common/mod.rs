@@ -39,9 +39,8 @@ pub fn bias() -> impl Strategy<Value = Bias> {
 
 /// A small balanced UFM: K in 2..=6, n in 1..=4, λ's log-uniform, any bias.
 pub fn small_ufm() -> impl Strategy<Value = Ufm> {
-    (2usize..=6, 1usize..=4, lambda(), lambda(), bias()).prop_map(|(k, n, lw, lh, b)| {
-        Ufm::balanced(k, n, lw, lh, b).expect("valid problem")
-    })
+    (2usize..=6, 1usize..=4, lambda(), lambda(), bias())
+        .prop_map(|(k, n, lw, lh, b)| Ufm::balanced(k, n, lw, lh, b).expect("valid problem"))
 }
 
 /// The proptest configuration of this suite: few, seeded-by-proptest cases.

@@ -1,0 +1,255 @@
+//! `collapse train`: train through a backend plugin and write a run directory; or continue one
+//! with `--resume RUN`.
+
+use crate::exit::BadInput;
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use collapse_train::{Experiment, LrSchedule, ProgressMode, RunOptions, TrainError};
+use std::path::PathBuf;
+
+/// Progress display.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProgressArg {
+    /// A bar on a terminal, plain lines otherwise.
+    Auto,
+    /// One line per epoch.
+    Plain,
+    /// Nothing.
+    None,
+}
+
+/// Flags of `train` (flags override `--config`; with `--resume` only `--epochs` may change).
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Experiment description (TOML); flags given as well override its keys.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Backend by name: `ufm` loads libcollapse_plugin_ufm.so from COLLAPSE_PLUGIN_PATH,
+    /// the executable's folder or the build's target folder.
+    #[arg(long, conflicts_with = "plugin")]
+    backend: Option<String>,
+    /// Backend library file.
+    #[arg(long)]
+    plugin: Option<PathBuf>,
+    /// mnist, fashion-mnist, cifar10, cifar100, digits, or synthetic (backends with their own
+    /// data, like ufm).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Folder holding the data sets (see `cargo xtask data`).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Keep the first m training examples of each class.
+    #[arg(long)]
+    subset_per_class: Option<usize>,
+    /// Number of classes K.
+    #[arg(long)]
+    classes: Option<usize>,
+    /// Samples per class n (synthetic data).
+    #[arg(long)]
+    per_class: Option<usize>,
+    /// Feature dimension d.
+    #[arg(long)]
+    dim: Option<usize>,
+    /// Feature weight decay λ_H.
+    #[arg(long)]
+    lambda_h: Option<f64>,
+    /// Number of epochs (with --resume: extend the run to this many).
+    #[arg(long)]
+    epochs: Option<usize>,
+    /// Mini-batch size.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// sgd, adam or lbfgs.
+    #[arg(long)]
+    optimizer: Option<String>,
+    /// Base learning rate.
+    #[arg(long)]
+    lr: Option<f64>,
+    /// SGD momentum.
+    #[arg(long)]
+    momentum: Option<f64>,
+    /// Coupled weight decay (λ_W = λ_b for the UFM).
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    /// Decay the learning rate every this many epochs (StepLR).
+    #[arg(long, conflicts_with = "lr_milestones")]
+    lr_step: Option<usize>,
+    /// Decay factor of the learning-rate schedule (default 0.1).
+    #[arg(long)]
+    lr_gamma: Option<f64>,
+    /// Decay after these epochs (MultiStepLR), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    lr_milestones: Option<Vec<usize>>,
+    /// Seed of everything random.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// cpu, cuda or cuda:INDEX.
+    #[arg(long)]
+    device: Option<String>,
+    /// Checkpoint every this many epochs (and after the last).
+    #[arg(long)]
+    checkpoint_every: Option<usize>,
+    /// Run directory to create.
+    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Continue the run in this directory from its last checkpoint.
+    #[arg(long)]
+    resume: Option<PathBuf>,
+    /// Stop after this epoch as if interrupted (the run stays resumable).
+    #[arg(long, hide = true)]
+    stop_after: Option<usize>,
+    /// Progress display.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    progress: ProgressArg,
+}
+
+impl TrainArgs {
+    /// Names of the experiment flags given (those that cannot change on resume).
+    fn experiment_flags(&self) -> Vec<&'static str> {
+        let given = [
+            ("--config", self.config.is_some()),
+            ("--backend", self.backend.is_some()),
+            ("--plugin", self.plugin.is_some()),
+            ("--dataset", self.dataset.is_some()),
+            ("--data-dir", self.data_dir.is_some()),
+            ("--subset-per-class", self.subset_per_class.is_some()),
+            ("--classes", self.classes.is_some()),
+            ("--per-class", self.per_class.is_some()),
+            ("--dim", self.dim.is_some()),
+            ("--lambda-h", self.lambda_h.is_some()),
+            ("--batch-size", self.batch_size.is_some()),
+            ("--optimizer", self.optimizer.is_some()),
+            ("--lr", self.lr.is_some()),
+            ("--momentum", self.momentum.is_some()),
+            ("--weight-decay", self.weight_decay.is_some()),
+            ("--lr-step", self.lr_step.is_some()),
+            ("--lr-gamma", self.lr_gamma.is_some()),
+            ("--lr-milestones", self.lr_milestones.is_some()),
+            ("--seed", self.seed.is_some()),
+            ("--device", self.device.is_some()),
+            ("--checkpoint-every", self.checkpoint_every.is_some()),
+        ];
+        given.iter().filter(|(_, g)| *g).map(|(n, _)| *n).collect()
+    }
+
+    /// The experiment: the config file (or defaults) with the flags on top.
+    fn experiment(&self) -> Result<Experiment, TrainError> {
+        let mut e = match &self.config {
+            Some(path) => Experiment::from_toml_file(path)?,
+            None => Experiment::default(),
+        };
+        if let Some(b) = &self.backend {
+            e.backend = Some(b.clone());
+            e.plugin = None;
+        }
+        if let Some(p) = &self.plugin {
+            e.plugin = Some(p.clone());
+            e.backend = None;
+        }
+        macro_rules! set {
+            ($($field:ident),*) => {$(
+                if let Some(v) = &self.$field { e.$field = v.clone(); }
+            )*};
+        }
+        set!(
+            dataset,
+            data_dir,
+            epochs,
+            batch_size,
+            optimizer,
+            lr,
+            momentum,
+            weight_decay,
+            seed,
+            device,
+            checkpoint_every
+        );
+        macro_rules! set_opt {
+            ($($field:ident),*) => {$(
+                if self.$field.is_some() { e.$field = self.$field.clone(); }
+            )*};
+        }
+        set_opt!(subset_per_class, classes, per_class, dim, lambda_h);
+        let current_gamma = match &e.schedule {
+            LrSchedule::Step { gamma, .. } | LrSchedule::MultiStep { gamma, .. } => *gamma,
+            LrSchedule::Constant => 0.1,
+        };
+        let gamma = self.lr_gamma.unwrap_or(current_gamma);
+        if let Some(step) = self.lr_step {
+            e.schedule = LrSchedule::Step { step, gamma };
+        } else if let Some(m) = &self.lr_milestones {
+            e.schedule = LrSchedule::MultiStep {
+                milestones: m.clone(),
+                gamma,
+            };
+        } else if let Some(g) = self.lr_gamma {
+            match &mut e.schedule {
+                LrSchedule::Step { gamma, .. } | LrSchedule::MultiStep { gamma, .. } => *gamma = g,
+                LrSchedule::Constant => {
+                    return Err(TrainError::Config(
+                        "--lr-gamma needs a schedule: add --lr-step N or --lr-milestones A,B"
+                            .into(),
+                    ))
+                }
+            }
+        }
+        Ok(e)
+    }
+}
+
+/// Turns a training error into an anyhow error with the right exit code.
+fn classify(err: TrainError) -> anyhow::Error {
+    if err.is_bad_input() {
+        anyhow::Error::new(BadInput(err.to_string()))
+    } else {
+        anyhow::Error::new(err)
+    }
+}
+
+/// Runs `train`.
+pub fn run(args: TrainArgs) -> Result<()> {
+    let opts = RunOptions {
+        progress: match args.progress {
+            ProgressArg::Auto => ProgressMode::Auto,
+            ProgressArg::Plain => ProgressMode::Plain,
+            ProgressArg::None => ProgressMode::Silent,
+        },
+        stop_after: args.stop_after,
+    };
+    let summary = match &args.resume {
+        Some(run) => {
+            let fixed = args.experiment_flags();
+            if !fixed.is_empty() {
+                return Err(BadInput(format!(
+                    "{} cannot change when resuming (the run's manifest fixes them); only --epochs can extend a run",
+                    fixed.join(", ")
+                ))
+                .into());
+            }
+            collapse_train::resume(run, args.epochs, opts).map_err(classify)?
+        }
+        None => {
+            let exp = args.experiment().map_err(classify)?;
+            let out = args
+                .out
+                .as_ref()
+                .expect("clap requires --out without --resume");
+            collapse_train::train(&exp, out, opts).map_err(classify)?
+        }
+    };
+    let state = if summary.finished() {
+        "finished"
+    } else {
+        "stopped"
+    };
+    println!(
+        "{state} after epoch {}/{}: {}",
+        summary.completed_epochs,
+        summary.epochs,
+        summary.run_dir.display()
+    );
+    if let Some(row) = &summary.last {
+        println!("{}", collapse_train::progress::summary(row));
+    }
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! Project automation: `cargo xtask <task> [args]`.
+
+mod bench_ufm;
+mod data;
+mod reproduce;
+mod test;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("data") => data::run(args.collect()),
+        Some("reproduce") => reproduce::run(args.collect()),
+        Some("test") => test::run(args.collect()),
+        Some("bench-ufm") => bench_ufm::run(args.collect()),
+        Some(other) => {
+            anyhow::bail!("unknown xtask `{other}`; available: reproduce, test, data, bench-ufm")
+        }
+        None => {
+            println!("usage: cargo xtask <task>\n\ntasks:\n  reproduce  run the paper end to end (release build) and write reproduce-out/report.md\n  test       fetch the test data and run every test of the workspace\n  data       fetch and verify data sets\n  bench-ufm  time the UFM gradient and solve against numpy");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask test`: the project's test command (README, CI). Fetches the real data sets the
+//! data-reader tests read (verified by checksum; skipped when already present), then runs the
+//! whole workspace's tests with cargo-nextest, or `cargo test` where nextest is not installed.
+
+use anyhow::{bail, Context, Result};
+use std::process::Command;
+
+/// Runs the test suite; extra arguments go to the test runner.
+pub fn run(args: Vec<String>) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("xtask lives one folder below the workspace root")?
+        .to_path_buf();
+    crate::data::run(vec![
+        "--dir".into(),
+        root.join("data").display().to_string(),
+    ])
+    .context("fetching the test data sets (cargo xtask data)")?;
+    let nextest = Command::new(&cargo)
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let mut cmd = Command::new(&cargo);
+    cmd.current_dir(&root)
+        .env("COLLAPSE_DATA_DIR", root.join("data"));
+    if nextest {
+        cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
+    } else {
+        eprintln!("cargo-nextest not found; running cargo test");
+        cmd.args(["test", "--workspace", "--no-fail-fast"]);
+    }
+    let status = cmd
+        .args(&args)
+        .status()
+        .with_context(|| format!("running {cargo}"))?;
+    if !status.success() {
+        bail!("tests failed ({status})");
+    }
+    Ok(())
+}

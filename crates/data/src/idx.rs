@@ -87,7 +87,11 @@ pub fn parse_images(path: &Path, mut bytes: Vec<u8>) -> Result<IdxImages> {
     let what = "IDX image file";
     let dims = header(path, &bytes, IMAGES_MAGIC, what)?;
     let (count, rows, cols) = (dims[0], dims[1], dims[2]);
-    let expected = 16 + count as u64 * rows as u64 * cols as u64;
+    // Saturating: a damaged header must give a clear error, not an overflow.
+    let expected = (count as u64)
+        .saturating_mul(rows as u64)
+        .saturating_mul(cols as u64)
+        .saturating_add(16);
     check_len(path, bytes.len(), expected, what)?;
     bytes.drain(..16);
     Ok(IdxImages {

@@ -286,3 +286,22 @@ fn install_writes_a_verified_file_atomically_and_replaces_a_stale_raw_copy() {
         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
     );
 }
+
+#[test]
+fn absurd_header_sizes_are_a_truncation_not_an_overflow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut images = encode_images(1, 28, 28, &[0; 784]);
+    images[4..16].copy_from_slice(&[0xff; 12]);
+    let (_, labels) = small_split(1);
+    let err = load_err(tmp.path(), &images, &labels);
+    assert!(
+        matches!(
+            err,
+            DataError::Truncated {
+                expected: u64::MAX,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}

@@ -30,7 +30,7 @@ fn subset_takes_first_m_per_class_in_order() {
     assert!(matches!(
         err,
         DataError::SubsetTooLarge {
-            class: 2,
+            class: 1,
             available: 3,
             wanted: 4,
             ..

@@ -6,6 +6,7 @@
 
 use crate::element::{check_batch, Element, CHUNK_ROWS};
 use crate::error::{MetricsError, Result};
+use crate::geometry::row_gram;
 use crate::head::Head;
 use crate::stats::ClassStats;
 use faer::linalg::matmul::matmul;
@@ -21,8 +22,8 @@ pub struct MeanPass {
     dim: usize,
     /// Class means μ_c, K×d row-major (fixed).
     means: Vec<f64>,
-    /// ‖μ_c‖², for nearest-centre distances.
-    mean_sq_norms: Vec<f64>,
+    /// G = M̄ᵀM̄, K×K column-major, for nearest-centre distances.
+    centred_gram: Vec<f64>,
     /// Rows μ_c − μ_G: M̄ᵀ, K×d row-major (fixed).
     centred_means: Vec<f64>,
     /// Σ_i p_i p_iᵀ with p_i = M̄ᵀ(h_i − μ_{y_i}), K×K column-major.
@@ -46,16 +47,14 @@ impl MeanPass {
         stats.check_complete()?;
         let (k, d) = (stats.classes(), stats.dim());
         let means = stats.means().to_vec();
-        let mean_sq_norms = means
-            .chunks_exact(d)
-            .map(|r| r.iter().map(|v| v * v).sum())
-            .collect();
         let mut centred_means = means.clone();
         for row in centred_means.chunks_exact_mut(d) {
             for (m, &g) in row.iter_mut().zip(stats.global_mean()) {
                 *m -= g;
             }
         }
+        let g = row_gram(MatRef::from_row_major_slice(&centred_means, k, d));
+        let centred_gram = (0..k * k).map(|i| g[(i % k, i / k)]).collect();
         let ncc = match head {
             None => None,
             Some(h) => {
@@ -71,7 +70,7 @@ impl MeanPass {
             classes: k,
             dim: d,
             means,
-            mean_sq_norms,
+            centred_gram,
             centred_means,
             projected: vec![0.0; k * k],
             samples: 0,
@@ -96,22 +95,13 @@ impl MeanPass {
         let (k, d, b) = (self.classes, self.dim, labels.len());
         let par = faer::get_global_parallelism();
         let mut h: Vec<f64> = features.iter().map(|v| v.to_f64()).collect();
-        let means = MatRef::from_row_major_slice(&self.means, k, d);
-        if let Some(ncc) = self.ncc.as_mut() {
-            let hm = MatRef::from_row_major_slice(&h, b, d);
-            let mut inner = Mat::<f64>::zeros(b, k);
-            matmul(&mut inner, Accum::Replace, hm, means.transpose(), 1.0, par);
+        let logits = self.ncc.as_ref().map(|ncc| {
             let mut logits = Mat::<f64>::zeros(b, k);
             let w = MatRef::from_row_major_slice(&ncc.weights, k, d);
+            let hm = MatRef::from_row_major_slice(&h, b, d);
             matmul(&mut logits, Accum::Replace, hm, w.transpose(), 1.0, par);
-            for i in 0..b {
-                let nearest = argmin((0..k).map(|c| self.mean_sq_norms[c] - 2.0 * inner[(i, c)]));
-                let predicted = argmax((0..k).map(|c| logits[(i, c)] + ncc.bias[c]));
-                if nearest != predicted {
-                    ncc.mismatches += 1;
-                }
-            }
-        }
+            logits
+        });
         for (row, &y) in h.chunks_exact_mut(d).zip(labels) {
             for (x, &m) in row.iter_mut().zip(&self.means[y * d..(y + 1) * d]) {
                 *x -= m;
@@ -121,6 +111,20 @@ impl MeanPass {
         let basis = MatRef::from_row_major_slice(&self.centred_means, k, d);
         let mut p = Mat::<f64>::zeros(b, k);
         matmul(&mut p, Accum::Replace, centred, basis.transpose(), 1.0, par);
+        if let (Some(ncc), Some(logits)) = (self.ncc.as_mut(), logits) {
+            // ‖h − μ_c‖² = ‖h − μ_G‖² − 2(h − μ_G)ᵀμ̄_c + ‖μ̄_c‖² with μ̄_c = μ_c − μ_G, and
+            // (h − μ_G)ᵀμ̄_c = p_c + G[y, c]: the nearest centre from the same product as
+            // the projection, without the offset ‖μ_G‖ entering the comparison.
+            let g = &self.centred_gram;
+            for (i, &y) in labels.iter().enumerate() {
+                let nearest =
+                    argmin((0..k).map(|c| g[c + c * k] - 2.0 * (p[(i, c)] + g[y + c * k])));
+                let predicted = argmax((0..k).map(|c| logits[(i, c)] + ncc.bias[c]));
+                if nearest != predicted {
+                    ncc.mismatches += 1;
+                }
+            }
+        }
         let dst = MatMut::from_column_major_slice_mut(&mut self.projected, k, k);
         matmul(dst, Accum::Add, p.transpose(), &p, 1.0, par);
         self.samples += b as u64;

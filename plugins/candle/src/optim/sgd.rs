@@ -1,0 +1,48 @@
+//! SGD with momentum (dampening 0, no Nesterov): buf ← μ·buf + g (buf = g at the first
+//! step), p ← p − lr·buf, with g the coupled-decayed gradient.
+
+use candle_core::{backprop::GradStore, Tensor};
+
+use super::decayed_grad;
+use crate::error::Result;
+use crate::params::Param;
+
+/// SGD state: one momentum buffer per trainable parameter.
+#[derive(Debug, Clone)]
+pub struct Sgd {
+    /// μ.
+    pub momentum: f64,
+    /// Momentum buffers (None until the parameter's first step).
+    pub buffers: Vec<Option<Tensor>>,
+}
+
+impl Sgd {
+    /// Fresh state for `n` parameters.
+    pub fn new(momentum: f64, n: usize) -> Self {
+        Sgd {
+            momentum,
+            buffers: vec![None; n],
+        }
+    }
+
+    /// One step.
+    pub fn step(&mut self, params: &[Param], grads: &GradStore, lr: f64, wd: f64) -> Result<()> {
+        for (p, buf) in params.iter().zip(&mut self.buffers) {
+            let Some(g) = decayed_grad(p, grads, wd)? else {
+                continue;
+            };
+            let dir = if self.momentum != 0.0 {
+                let b = match buf.take() {
+                    None => g,
+                    Some(b) => ((b * self.momentum)? + g)?,
+                };
+                *buf = Some(b.clone());
+                b
+            } else {
+                g
+            };
+            p.var.set(&(p.var.as_tensor() - (dir * lr)?)?)?;
+        }
+        Ok(())
+    }
+}

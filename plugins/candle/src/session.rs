@@ -1,0 +1,455 @@
+//! The backend session: a [`Network`], its optimiser state and copies of the data, driven
+//! by the host through the [`Backend`] trait.
+
+use candle_core::{DType, Device, Tensor};
+use collapse_plugin_api::{
+    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig,
+    SessionInfo, Split, TrainReport, TrainRequest,
+};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::config::{Arch, ModelSpec, Optim, OptimSpec};
+use crate::error::{CandleError, Result};
+use crate::loss::{batch_loss, correct};
+use crate::model::Network;
+use crate::optim::adam::Adam;
+use crate::optim::lbfgs::{Lbfgs, LbfgsState};
+use crate::optim::sgd::Sgd;
+
+/// Samples per forward pass when computing features.
+const EVAL_CHUNK: usize = 256;
+
+/// Optimiser state.
+#[derive(Debug)]
+pub enum OptState {
+    /// SGD.
+    Sgd(Sgd),
+    /// Adam.
+    Adam(Adam),
+    /// L-BFGS.
+    Lbfgs(LbfgsState),
+}
+
+/// One split's data, copied from the host.
+#[derive(Debug, Default)]
+pub struct Data {
+    /// Sample-major values.
+    pub values: Vec<f32>,
+    /// Labels.
+    pub labels: Vec<u32>,
+}
+
+/// A candle training session.
+#[derive(Debug)]
+pub struct CandleSession {
+    /// The network.
+    pub net: Network,
+    /// Optimiser settings.
+    pub optim: Optim,
+    /// Optimiser state.
+    pub opt_state: OptState,
+    /// Seed of init and shuffling.
+    pub seed: u64,
+    /// The device.
+    pub device: Device,
+    /// Training split.
+    pub train: Data,
+    /// Test split.
+    pub test: Data,
+    /// Train-mode forward passes so far (PyTorch's `num_batches_tracked`).
+    pub train_forwards: i64,
+}
+
+/// The device named by the config.
+fn device(name: &str) -> Result<Device> {
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        d if d == "cuda" || d.starts_with("cuda:") => {
+            let index: usize = d.strip_prefix("cuda:").unwrap_or("0").parse().map_err(|_| {
+                CandleError::BadInput(format!("device {d:?}: use cuda or cuda:INDEX"))
+            })?;
+            if cfg!(feature = "cuda") {
+                Ok(Device::new_cuda(index)?)
+            } else {
+                Err(CandleError::Unsupported(format!(
+                    "device {d:?}: this build of the candle backend has no CUDA; build it with \
+                     `cargo xtask build-cuda` (feature `cuda`) or use --device cpu"
+                )))
+            }
+        }
+        other => Err(CandleError::BadInput(format!(
+            "device {other:?}: use cpu, cuda or cuda:INDEX"
+        ))),
+    }
+}
+
+impl CandleSession {
+    /// Builds a session from the host's config (the network is initialised from the seed).
+    pub fn new(config: &SessionConfig) -> Result<Self> {
+        let spec = ModelSpec::parse(&config.model)?;
+        let optim = Optim::parse(&config.optimizer)?;
+        let device = device(&config.device)?;
+        let net = Network::new(&spec, config.seed, &device)?;
+        let n = net.params.trainable.len();
+        let opt_state = match optim.spec {
+            OptimSpec::Sgd { momentum } => OptState::Sgd(Sgd::new(momentum, n)),
+            OptimSpec::Adam { beta1, beta2, eps } => OptState::Adam(Adam::new(beta1, beta2, eps, n)),
+            OptimSpec::Lbfgs { .. } => OptState::Lbfgs(LbfgsState::default()),
+        };
+        Ok(CandleSession {
+            net,
+            optim,
+            opt_state,
+            seed: config.seed,
+            device,
+            train: Data::default(),
+            test: Data::default(),
+            train_forwards: 0,
+        })
+    }
+
+    fn split(&self, split: Split) -> &Data {
+        match split {
+            Split::Train => &self.train,
+            Split::Test => &self.test,
+        }
+    }
+
+    fn dtype(&self) -> DType {
+        self.net.dtype()
+    }
+
+    /// The batch of samples `idx` of `split` as (inputs N×C×H×W, labels u32).
+    fn batch(&self, split: Split, idx: &[usize]) -> Result<(Tensor, Tensor)> {
+        let data = self.split(split);
+        let [c, h, w] = self.net.spec.input_shape;
+        let per = c * h * w;
+        let mut values = Vec::with_capacity(idx.len() * per);
+        let mut labels = Vec::with_capacity(idx.len());
+        for &i in idx {
+            values.extend_from_slice(&data.values[i * per..(i + 1) * per]);
+            labels.push(data.labels[i]);
+        }
+        let x = Tensor::from_vec(values, (idx.len(), c, h, w), &self.device)?.to_dtype(self.dtype())?;
+        let y = Tensor::from_vec(labels, idx.len(), &self.device)?;
+        Ok((x, y))
+    }
+
+    /// Σ ½·wd‖p‖² over decayed parameters (L-BFGS puts weight decay into the loss).
+    fn decay_penalty(&self) -> Result<Option<Tensor>> {
+        let wd = self.optim.weight_decay;
+        if wd == 0.0 {
+            return Ok(None);
+        }
+        let mut total: Option<Tensor> = None;
+        for p in self.net.params.trainable.iter().filter(|p| p.decay) {
+            let s = p.var.as_tensor().sqr()?.sum_all()?;
+            total = Some(match total {
+                None => s,
+                Some(t) => (t + s)?,
+            });
+        }
+        Ok(match total {
+            Some(t) => Some((t * (0.5 * wd))?),
+            None => None,
+        })
+    }
+
+    /// The trainable parameters as one f64 vector.
+    pub fn flat_params(&self) -> Result<Vec<f64>> {
+        let mut out = Vec::new();
+        for p in &self.net.params.trainable {
+            out.extend(
+                p.var
+                    .as_tensor()
+                    .flatten_all()?
+                    .to_dtype(DType::F64)?
+                    .to_vec1::<f64>()?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Sets the trainable parameters from one f64 vector.
+    pub fn set_flat_params(&self, flat: &[f64]) -> Result<()> {
+        let mut at = 0;
+        for p in &self.net.params.trainable {
+            let t = p.var.as_tensor();
+            let n = t.elem_count();
+            let v = Tensor::from_slice(&flat[at..at + n], t.dims(), &self.device)?
+                .to_dtype(t.dtype())?;
+            p.var.set(&v)?;
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// One training forward/backward on a batch: (loss value, correct, gradients).
+    fn train_forward(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        with_decay: bool,
+    ) -> Result<(f64, u64, candle_core::backprop::GradStore)> {
+        let spec = &self.net.spec;
+        let (h, logits) = self.net.forward(x, true)?;
+        self.train_forwards += 1;
+        let mut loss = batch_loss(spec.loss, &logits, y, &h, spec.lambda_h)?;
+        let data_loss = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
+        if with_decay {
+            if let Some(pen) = self.decay_penalty()? {
+                loss = (loss + pen)?;
+            }
+        }
+        let grads = loss.backward()?;
+        let total = if with_decay {
+            loss.to_dtype(DType::F64)?.to_scalar::<f64>()?
+        } else {
+            data_loss
+        };
+        if !total.is_finite() {
+            return Err(CandleError::Diverged(format!(
+                "training diverged: the loss became {total}; lower the learning rate"
+            )));
+        }
+        Ok((data_loss, correct(&logits, y)?, grads))
+    }
+
+    /// One optimiser step on the batch `idx`: (mean data loss, correct predictions).
+    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
+        let (x, y) = self.batch(Split::Train, idx)?;
+        let wd = self.optim.weight_decay;
+        match self.optim.spec {
+            OptimSpec::Sgd { .. } | OptimSpec::Adam { .. } => {
+                let (loss, right, grads) = self.train_forward(&x, &y, false)?;
+                let params = &self.net.params.trainable;
+                match &mut self.opt_state {
+                    OptState::Sgd(s) => s.step(params, &grads, lr, wd)?,
+                    OptState::Adam(a) => a.step(params, &grads, lr, wd)?,
+                    OptState::Lbfgs(_) => unreachable!("state matches the optimiser"),
+                }
+                Ok((loss, right))
+            }
+            OptimSpec::Lbfgs { history, max_iter } => {
+                let opt = Lbfgs {
+                    lr,
+                    history,
+                    max_iter,
+                };
+                let mut state = match &mut self.opt_state {
+                    OptState::Lbfgs(s) => std::mem::take(s),
+                    _ => unreachable!("state matches the optimiser"),
+                };
+                let mut flat = self.flat_params()?;
+                let mut first: Option<(f64, u64)> = None;
+                let result = opt.step(&mut state, &mut flat, |point| {
+                    self.set_flat_params(point)?;
+                    let (data_loss, right, grads) = self.train_forward(&x, &y, true)?;
+                    let total = data_loss
+                        + match self.decay_penalty()? {
+                            Some(p) => p.to_dtype(DType::F64)?.to_scalar::<f64>()?,
+                            None => 0.0,
+                        };
+                    first.get_or_insert((data_loss, right));
+                    let mut g = Vec::new();
+                    for p in &self.net.params.trainable {
+                        let t = p.var.as_tensor();
+                        match grads.get(t) {
+                            Some(gt) => {
+                                g.extend(gt.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?)
+                            }
+                            None => g.extend(std::iter::repeat_n(0.0, t.elem_count())),
+                        }
+                    }
+                    Ok((total, g))
+                });
+                self.opt_state = OptState::Lbfgs(state);
+                result?;
+                self.set_flat_params(&flat)?;
+                Ok(first.expect("the objective was evaluated"))
+            }
+        }
+    }
+
+    /// Features and logits of samples `start..start+count` of `split`, eval mode.
+    fn eval_chunk(&self, split: Split, start: usize, count: usize) -> Result<(Tensor, Tensor)> {
+        let idx: Vec<usize> = (start..start + count).collect();
+        let (x, _) = self.batch(split, &idx)?;
+        self.net.forward(&x, false)
+    }
+}
+
+/// Peak resident memory of the process (Linux `VmHWM`), or 0 where unavailable.
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+impl Backend for CandleSession {
+    fn describe() -> BackendInfo {
+        let mut devices = vec!["cpu".to_string()];
+        if cfg!(feature = "cuda") {
+            devices.push("cuda:0".into());
+        }
+        BackendInfo {
+            name: "candle".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            devices,
+        }
+    }
+
+    fn create(config: SessionConfig) -> std::result::Result<Self, PluginError> {
+        Ok(CandleSession::new(&config)?)
+    }
+
+    fn set_data(&mut self, data: DataSet<'_>) -> std::result::Result<(), PluginError> {
+        let spec = &self.net.spec;
+        if data.classes != spec.classes {
+            return Err(PluginError::BadInput(format!(
+                "the {:?} data set has {} classes, the model was built for model.classes = {}",
+                data.split, data.classes, spec.classes
+            )));
+        }
+        let [c, h, w] = spec.input_shape;
+        let ok = match data.shape {
+            DataShape::Images {
+                channels,
+                height,
+                width,
+            } => [channels, height, width] == spec.input_shape,
+            DataShape::Features { dim } => spec.arch == Arch::Mlp && dim == c * h * w,
+        };
+        if !ok {
+            return Err(PluginError::BadInput(format!(
+                "the {:?} data set has samples of shape {:?}, the model expects {c}×{h}×{w} \
+                 images (model.input_shape)",
+                data.split, data.shape
+            )));
+        }
+        let copy = Data {
+            values: data.values.to_vec(),
+            labels: data.labels.to_vec(),
+        };
+        match data.split {
+            Split::Train => self.train = copy,
+            Split::Test => self.test = copy,
+        }
+        Ok(())
+    }
+
+    fn train(&mut self, request: TrainRequest) -> std::result::Result<TrainReport, PluginError> {
+        let n = self.train.labels.len();
+        if n == 0 {
+            return Err(PluginError::BadInput(
+                "no training data: the candle backend needs a data set (--dataset)".into(),
+            ));
+        }
+        let m = self.optim.batch_size.min(n);
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(self.seed ^ request.epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng);
+        let batches: Vec<Vec<usize>> = match request.steps {
+            None => order.chunks(m).map(<[usize]>::to_vec).collect(),
+            Some(s) => (0..s as usize)
+                .map(|k| (k * m..k * m + m).map(|i| order[i % n]).collect())
+                .collect(),
+        };
+        let (mut loss, mut right, mut seen, mut steps) = (0.0, 0u64, 0u64, 0u64);
+        for idx in batches {
+            if idx.len() < 2 {
+                // BatchNorm needs two samples; PyTorch refuses such a batch, we skip it.
+                continue;
+            }
+            let (l, c) = self.step(&idx, request.lr)?;
+            loss += l * idx.len() as f64;
+            right += c;
+            seen += idx.len() as u64;
+            steps += 1;
+        }
+        let s = seen.max(1) as f64;
+        Ok(TrainReport {
+            loss: loss / s,
+            accuracy: right as f64 / s,
+            samples: seen,
+            steps,
+        })
+    }
+
+    fn info(&self) -> SessionInfo {
+        SessionInfo {
+            dim: self.net.spec.feature_dim,
+            classes: self.net.spec.classes,
+            train_samples: self.train.labels.len(),
+            test_samples: self.test.labels.len(),
+            trainable_parameters: self.net.params.trainable_count(),
+            peak_memory_bytes: peak_rss_bytes(),
+        }
+    }
+
+    fn features(
+        &mut self,
+        split: Split,
+        start: usize,
+        features: &mut [f64],
+        labels: &mut [u32],
+    ) -> std::result::Result<usize, PluginError> {
+        let d = self.net.spec.feature_dim;
+        let data = self.split(split);
+        let count = labels.len().min(data.labels.len().saturating_sub(start));
+        if features.len() < count * d {
+            return Err(PluginError::BadInput(format!(
+                "feature buffer holds {} values, {count} samples need {}",
+                features.len(),
+                count * d
+            )));
+        }
+        let mut done = 0;
+        while done < count {
+            let c = EVAL_CHUNK.min(count - done);
+            let (h, _) = self.eval_chunk(split, start + done, c)?;
+            let v = h
+                .flatten_all()
+                .and_then(|t| t.to_dtype(DType::F64))
+                .and_then(|t| t.to_vec1::<f64>())
+                .map_err(CandleError::from)?;
+            features[done * d..(done + c) * d].copy_from_slice(&v);
+            done += c;
+        }
+        labels[..count].copy_from_slice(&self.split(split).labels[start..start + count]);
+        Ok(count)
+    }
+
+    fn classifier(&self) -> std::result::Result<Classifier, PluginError> {
+        let head = self.net.head();
+        let to_vec = |t: &Tensor| -> Result<Vec<f64>> {
+            Ok(t.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?)
+        };
+        let k = self.net.spec.classes;
+        Ok(Classifier {
+            classes: k,
+            dim: self.net.spec.feature_dim,
+            weights: to_vec(head.weight())?,
+            bias: match head.bias_tensor() {
+                Some(b) => to_vec(b)?,
+                None => vec![0.0; k],
+            },
+        })
+    }
+
+    fn save_state(&self) -> std::result::Result<Vec<u8>, PluginError> {
+        Ok(crate::state::save(self)?)
+    }
+
+    fn load_state(&mut self, state: &[u8]) -> std::result::Result<(), PluginError> {
+        Ok(crate::state::load(self, state)?)
+    }
+}

@@ -57,10 +57,21 @@ impl Layout {
     pub fn unflatten(&self, x: &[f64]) -> Point {
         assert_eq!(x.len(), self.len(), "flat vector length");
         let (k, d, n) = (self.classes, self.dim, self.samples);
-        let w = Mat::from_fn(k, d, |i, j| x[j * k + i]);
-        let off = k * d;
-        let h = Mat::from_fn(d, n, |i, j| x[off + j * d + i]);
-        let b = self.bias.then(|| x[off + d * n..].to_vec());
-        Point { w, h, b }
+        let (w_part, rest) = x.split_at(k * d);
+        let (h_part, b_part) = rest.split_at(d * n);
+        Point {
+            w: columns(k, d, w_part),
+            h: columns(d, n, h_part),
+            b: self.bias.then(|| b_part.to_vec()),
+        }
     }
+}
+
+/// A rows×cols matrix from column-major values, copied column by column.
+fn columns(rows: usize, cols: usize, values: &[f64]) -> Mat<f64> {
+    let mut m = Mat::<f64>::zeros(rows, cols);
+    for (j, chunk) in values.chunks_exact(rows.max(1)).take(cols).enumerate() {
+        m.col_as_slice_mut(j).copy_from_slice(chunk);
+    }
+    m
 }

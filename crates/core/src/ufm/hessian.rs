@@ -4,7 +4,8 @@
 use super::point::frob_dot;
 use super::{Evaluation, Layout, Point, Ufm};
 use crate::error::{CoreError, Result};
-use faer::Mat;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat};
 
 /// ΔZ = ΔW H + W ΔH + Δb 1ᵀ: the first-order change of the logits.
 fn logit_change(p: &Point, dir: &Point) -> Mat<f64> {
@@ -68,8 +69,14 @@ pub fn hessian_vector_product(ufm: &Ufm, p: &Point, eval: &Evaluation, dir: &Poi
     let dz = logit_change(p, dir);
     let r = softmax_jacobian_apply(eval, &dz);
     let g = &eval.g;
-    let w = &r * p.h.transpose() + g * dir.h.transpose() + faer::Scale(ufm.lambda_w) * &dir.w;
-    let h = p.w.transpose() * &r + dir.w.transpose() * g + faer::Scale(ufm.lambda_h) * &dir.h;
+    let par = faer::get_global_parallelism();
+    // Accumulate into the scaled copies: one allocation per block (see `gradient_at`).
+    let mut w = faer::Scale(ufm.lambda_w) * &dir.w;
+    matmul(w.as_mut(), Accum::Add, &r, p.h.transpose(), 1.0, par);
+    matmul(w.as_mut(), Accum::Add, g, dir.h.transpose(), 1.0, par);
+    let mut h = faer::Scale(ufm.lambda_h) * &dir.h;
+    matmul(h.as_mut(), Accum::Add, p.w.transpose(), &r, 1.0, par);
+    matmul(h.as_mut(), Accum::Add, dir.w.transpose(), g, 1.0, par);
     let b = dir.b.as_ref().map(|db| {
         (0..r.nrows())
             .map(|k| (0..r.ncols()).map(|j| r[(k, j)]).sum::<f64>() + ufm.lambda_b() * db[k])

@@ -1,7 +1,8 @@
 //! Objective and gradient (theory.md §1), with a stable column-wise log-softmax.
 
 use super::{Point, Ufm};
-use faer::Mat;
+use faer::linalg::matmul::matmul;
+use faer::{Accum, Mat};
 
 /// Everything computed at a point on the way to f: logits, softmax and G = ∇g(Z).
 #[derive(Debug, Clone)]
@@ -78,11 +79,15 @@ impl Ufm {
     }
 
     /// ∇f at `p` from an evaluation there: ∇_W = G Hᵀ + λ_W W, ∇_H = Wᵀ G + λ_H H,
-    /// ∇_b = G 1 + λ_b b.
+    /// ∇_b = G 1 + λ_b b. The products accumulate into the scaled copies of W and H, so the
+    /// d×N block is allocated once (at N in the thousands it dominates the cost).
     pub fn gradient_at(&self, p: &Point, eval: &Evaluation) -> Gradient {
         let g = &eval.g;
-        let w = &eval.g * p.h.transpose() + faer::Scale(self.lambda_w) * &p.w;
-        let h = p.w.transpose() * g + faer::Scale(self.lambda_h) * &p.h;
+        let par = faer::get_global_parallelism();
+        let mut w = faer::Scale(self.lambda_w) * &p.w;
+        matmul(w.as_mut(), Accum::Add, g, p.h.transpose(), 1.0, par);
+        let mut h = faer::Scale(self.lambda_h) * &p.h;
+        matmul(h.as_mut(), Accum::Add, p.w.transpose(), g, 1.0, par);
         let b = p.b.as_ref().map(|b| {
             (0..g.nrows())
                 .map(|k| (0..g.ncols()).map(|j| g[(k, j)]).sum::<f64>() + self.lambda_b() * b[k])

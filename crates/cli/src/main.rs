@@ -31,6 +31,9 @@ enum Command {
     /// Inspect run directories written by `train`.
     #[command(subcommand)]
     Runs(commands::runs::RunsCommand),
+    /// Inspect a backend's models (parameter counts).
+    #[command(subcommand)]
+    Model(commands::model::ModelCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -42,6 +45,7 @@ fn main() -> std::process::ExitCode {
         Command::Reproduce(args) => commands::reproduce::run(args),
         Command::Train(args) => commands::train::run(*args),
         Command::Runs(cmd) => commands::runs::run(cmd),
+        Command::Model(cmd) => commands::model::run(cmd),
     };
     exit::finish(result)
 }

@@ -26,8 +26,7 @@ fn main() {
         .expect("labels");
     let wf = ArrayFile::open(weights, Expect::Matrix).expect("weights");
     let k = wf.rows();
-    let head = Head::new(&wf.read_floats().expect("weights"), k, d, None::<&[f64]>)
-        .expect("head");
+    let head = Head::new(&wf.read_floats().expect("weights"), k, d, None::<&[f64]>).expect("head");
 
     // All metrics, both passes over the samples (the second gives nc4). Returns the report
     // and the seconds spent in pass 1, pass 2 and the final evaluation.
@@ -54,7 +53,10 @@ fn main() {
         (report, [t1, t2 - t1, t3 - t2])
     };
     let mut out = Vec::new();
-    for (name, mode) in [("full", ScatterMode::Full), ("projected", ScatterMode::TraceOnly)] {
+    for (name, mode) in [
+        ("full", ScatterMode::Full),
+        ("projected", ScatterMode::TraceOnly),
+    ] {
         let mut best = (f64::INFINITY, [0.0; 3]);
         let mut report = None;
         for _ in 0..repeats {

@@ -10,6 +10,7 @@ use crate::geometry::row_gram;
 use crate::head::Head;
 use crate::stats::ClassStats;
 use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::{Accum, Mat, MatMut, MatRef};
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +27,7 @@ pub struct MeanPass {
     centred_gram: Vec<f64>,
     /// Rows μ_c − μ_G: M̄ᵀ, K×d row-major (fixed).
     centred_means: Vec<f64>,
-    /// Σ_i p_i p_iᵀ with p_i = M̄ᵀ(h_i − μ_{y_i}), K×K column-major.
+    /// Σ_i p_i p_iᵀ with p_i = M̄ᵀ(h_i − μ_{y_i}), K×K column-major, lower triangle only.
     projected: Vec<f64>,
     samples: u64,
     ncc: Option<NccCounter>,
@@ -126,7 +127,17 @@ impl MeanPass {
             }
         }
         let dst = MatMut::from_column_major_slice_mut(&mut self.projected, k, k);
-        matmul(dst, Accum::Add, p.transpose(), &p, 1.0, par);
+        triangular::matmul(
+            dst,
+            BlockStructure::TriangularLower,
+            Accum::Add,
+            p.transpose(),
+            BlockStructure::Rectangular,
+            &p,
+            BlockStructure::Rectangular,
+            1.0,
+            par,
+        );
         self.samples += b as u64;
     }
 
@@ -169,7 +180,10 @@ impl MeanPass {
         }
         let k = self.classes;
         let n = self.samples as f64;
-        Some(Mat::from_fn(k, k, |i, j| self.projected[i + j * k] / n))
+        // Only the lower triangle is accumulated.
+        Some(Mat::from_fn(k, k, |i, j| {
+            self.projected[i.max(j) + i.min(j) * k] / n
+        }))
     }
 
     /// Fraction of samples whose classifier argmax differs from the nearest class mean

@@ -182,7 +182,9 @@ impl ModelSpec {
         }
         let input_shape = raw.input_shape.unwrap_or([3, 32, 32]);
         if input_shape.contains(&0) {
-            return bad(format!("model.input_shape {input_shape:?} has a zero extent"));
+            return bad(format!(
+                "model.input_shape {input_shape:?} has a zero extent"
+            ));
         }
         let f64 = match raw.dtype.as_str() {
             "f32" => false,
@@ -191,7 +193,9 @@ impl ModelSpec {
         };
         let lambda_h = raw.lambda_h.unwrap_or(0.0);
         if !(lambda_h >= 0.0 && lambda_h.is_finite()) {
-            return bad(format!("model.lambda_h = {lambda_h}: must be finite and >= 0"));
+            return bad(format!(
+                "model.lambda_h = {lambda_h}: must be finite and >= 0"
+            ));
         }
         let requested = match (raw.feature_dim, raw.dim) {
             (Some(a), Some(b)) if a != b => {
@@ -201,9 +205,8 @@ impl ModelSpec {
             }
             (a, b) => a.or(b),
         };
-        let (width, depth) = match raw.arch_defaults() {
-            (w, d) => (raw.width.unwrap_or(w), raw.depth.unwrap_or(d)),
-        };
+        let (w, d) = raw.arch_defaults();
+        let (width, depth) = (raw.width.unwrap_or(w), raw.depth.unwrap_or(d));
         if width == 0 {
             return bad("model.width must be >= 1".into());
         }
@@ -393,7 +396,10 @@ impl Optim {
             }
             _ => {
                 let (history, max_iter) = (num("history", 10.0)?, num("max_iter", 20.0)?);
-                if history < 1.0 || max_iter < 1.0 || history.fract() != 0.0 || max_iter.fract() != 0.0
+                if history < 1.0
+                    || max_iter < 1.0
+                    || history.fract() != 0.0
+                    || max_iter.fract() != 0.0
                 {
                     return bad(format!(
                         "optimizer history = {history}, max_iter = {max_iter}: need integers >= 1"

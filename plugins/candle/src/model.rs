@@ -60,7 +60,9 @@ impl Network {
         };
         let (d, k) = (spec.feature_dim, spec.classes);
         let head = match spec.head {
-            Head::Learned => Linear::new(&mut ps, &mut rng, "fc", (d, k), spec.bias, dtype, device)?,
+            Head::Learned => {
+                Linear::new(&mut ps, &mut rng, "fc", (d, k), spec.bias, dtype, device)?
+            }
             Head::Etf => {
                 let placement = match spec.etf_rotation_seed {
                     None => Placement::Canonical,
@@ -72,7 +74,16 @@ impl Network {
                     .flat_map(|i| (0..d).map(move |j| (i, j)))
                     .map(|(i, j)| m[(i, j)])
                     .collect();
-                Linear::frozen(&mut ps, &mut rng, "fc", values, (d, k), spec.bias, dtype, device)?
+                Linear::frozen(
+                    &mut ps,
+                    &mut rng,
+                    "fc",
+                    values,
+                    (d, k),
+                    spec.bias,
+                    dtype,
+                    device,
+                )?
             }
         };
         if spec.decay_scope == DecayScope::Classifier {

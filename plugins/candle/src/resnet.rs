@@ -80,10 +80,13 @@ impl BasicBlock {
     }
 
     fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let y = self.bn1.forward(&self.conv1.forward(x)?, train)?.relu()?;
-        let y = self.bn2.forward(&self.conv2.forward(&y)?, train)?;
+        let y = self
+            .bn1
+            .forward(&self.conv1.forward(x, train)?, train)?
+            .relu()?;
+        let y = self.bn2.forward(&self.conv2.forward(&y, train)?, train)?;
         let shortcut = match &self.downsample {
-            Some((conv, bn)) => bn.forward(&conv.forward(x)?, train)?,
+            Some((conv, bn)) => bn.forward(&conv.forward(x, train)?, train)?,
             None => x.clone(),
         };
         Ok((y + shortcut)?.relu()?)
@@ -158,7 +161,10 @@ impl ResNet18 {
 
     /// Features (the input of `fc`): N×d.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        let mut y = self.bn1.forward(&self.conv1.forward(x)?, train)?.relu()?;
+        let mut y = self
+            .bn1
+            .forward(&self.conv1.forward(x, train)?, train)?
+            .relu()?;
         if self.max_pool {
             y = max_pool_3x3_s2_p1(&y)?;
         }

@@ -3,8 +3,8 @@
 
 use candle_core::{DType, Device, Tensor};
 use collapse_plugin_api::{
-    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig,
-    SessionInfo, Split, TrainReport, TrainRequest,
+    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig, SessionInfo,
+    Split, TrainReport, TrainRequest,
 };
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -67,9 +67,13 @@ fn device(name: &str) -> Result<Device> {
     match name {
         "cpu" => Ok(Device::Cpu),
         d if d == "cuda" || d.starts_with("cuda:") => {
-            let index: usize = d.strip_prefix("cuda:").unwrap_or("0").parse().map_err(|_| {
-                CandleError::BadInput(format!("device {d:?}: use cuda or cuda:INDEX"))
-            })?;
+            let index: usize = d
+                .strip_prefix("cuda:")
+                .unwrap_or("0")
+                .parse()
+                .map_err(|_| {
+                    CandleError::BadInput(format!("device {d:?}: use cuda or cuda:INDEX"))
+                })?;
             if cfg!(feature = "cuda") {
                 Ok(Device::new_cuda(index)?)
             } else {
@@ -95,7 +99,9 @@ impl CandleSession {
         let n = net.params.trainable.len();
         let opt_state = match optim.spec {
             OptimSpec::Sgd { momentum } => OptState::Sgd(Sgd::new(momentum, n)),
-            OptimSpec::Adam { beta1, beta2, eps } => OptState::Adam(Adam::new(beta1, beta2, eps, n)),
+            OptimSpec::Adam { beta1, beta2, eps } => {
+                OptState::Adam(Adam::new(beta1, beta2, eps, n))
+            }
             OptimSpec::Lbfgs { .. } => OptState::Lbfgs(LbfgsState::default()),
         };
         Ok(CandleSession {
@@ -132,7 +138,8 @@ impl CandleSession {
             values.extend_from_slice(&data.values[i * per..(i + 1) * per]);
             labels.push(data.labels[i]);
         }
-        let x = Tensor::from_vec(values, (idx.len(), c, h, w), &self.device)?.to_dtype(self.dtype())?;
+        let x =
+            Tensor::from_vec(values, (idx.len(), c, h, w), &self.device)?.to_dtype(self.dtype())?;
         let y = Tensor::from_vec(labels, idx.len(), &self.device)?;
         Ok((x, y))
     }
@@ -353,8 +360,9 @@ impl Backend for CandleSession {
             ));
         }
         let m = self.optim.batch_size.min(n);
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(self.seed ^ request.epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            self.seed ^ request.epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
         let mut order: Vec<usize> = (0..n).collect();
         order.shuffle(&mut rng);
         let batches: Vec<Vec<usize>> = match request.steps {

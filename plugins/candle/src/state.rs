@@ -5,7 +5,7 @@
 //! buffers and `{bn}.num_batches_tracked` (i64). Optimiser: SGD
 //! `optimizer.{param}.momentum_buffer`; Adam `optimizer.{param}.exp_avg`,
 //! `optimizer.{param}.exp_avg_sq`, `optimizer.step`; L-BFGS `optimizer.lbfgs.*` (f64).
-//! Metadata: `backend`, `optimizer`.
+//! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
 use std::collections::HashMap;
 
@@ -47,7 +47,10 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
         OptState::Sgd(sgd) => {
             for (p, b) in ps.trainable.iter().zip(&sgd.buffers) {
                 if let Some(b) = b {
-                    out.push((format!("optimizer.{}.momentum_buffer", p.name), to_owned(b)?));
+                    out.push((
+                        format!("optimizer.{}.momentum_buffer", p.name),
+                        to_owned(b)?,
+                    ));
                 }
             }
         }
@@ -73,8 +76,14 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
                 "optimizer.lbfgs.old_stps".into(),
                 f64_owned(&flat(&l.old_stps), vec![l.old_stps.len(), n]),
             ));
-            out.push(("optimizer.lbfgs.ro".into(), f64_owned(&l.ro, vec![l.ro.len()])));
-            out.push(("optimizer.lbfgs.h_diag".into(), f64_owned(&[l.h_diag], vec![])));
+            out.push((
+                "optimizer.lbfgs.ro".into(),
+                f64_owned(&l.ro, vec![l.ro.len()]),
+            ));
+            out.push((
+                "optimizer.lbfgs.h_diag".into(),
+                f64_owned(&[l.h_diag], vec![]),
+            ));
             out.push((
                 "optimizer.lbfgs.prev_flat_grad".into(),
                 f64_owned(&l.prev_flat_grad, vec![n]),
@@ -86,13 +95,12 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
             ));
         }
     }
-    let meta = HashMap::from([
-        ("backend".to_string(), "candle".to_string()),
-        (
-            "optimizer".to_string(),
-            optimizer_name(&s.opt_state).to_string(),
-        ),
-    ]);
+    // One metadata key: safetensors keeps metadata in a HashMap, whose order (and so the
+    // bytes) would vary between sessions with more keys.
+    let meta = HashMap::from([(
+        "optimizer".to_string(),
+        optimizer_name(&s.opt_state).to_string(),
+    )]);
     serialize(&out, meta)
 }
 
@@ -143,7 +151,13 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
             for (p, b) in trainable.iter().zip(&mut sgd.buffers) {
                 let name = format!("optimizer.{}.momentum_buffer", p.name);
                 *b = if has(&st, &name) {
-                    Some(read_tensor(&st, &name, p.var.as_tensor().dims(), dtype, &dev)?)
+                    Some(read_tensor(
+                        &st,
+                        &name,
+                        p.var.as_tensor().dims(),
+                        dtype,
+                        &dev,
+                    )?)
                 } else {
                     None
                 };
@@ -167,7 +181,10 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
             }
         }
         OptState::Lbfgs(l) => {
-            let n: usize = trainable.iter().map(|p| p.var.as_tensor().elem_count()).sum();
+            let n: usize = trainable
+                .iter()
+                .map(|p| p.var.as_tensor().elem_count())
+                .sum();
             let shape_of = |name: &str| -> Result<Vec<usize>> {
                 Ok(st
                     .tensor(name)
@@ -184,7 +201,10 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
             if n_iter > 0 {
                 fresh.d = read_f64(&st, "optimizer.lbfgs.d", &[n])?;
                 fresh.prev_flat_grad = read_f64(&st, "optimizer.lbfgs.prev_flat_grad", &[n])?;
-                let m = shape_of("optimizer.lbfgs.ro")?.first().copied().unwrap_or(0);
+                let m = shape_of("optimizer.lbfgs.ro")?
+                    .first()
+                    .copied()
+                    .unwrap_or(0);
                 fresh.ro = read_f64(&st, "optimizer.lbfgs.ro", &[m])?;
                 let dirs = read_f64(&st, "optimizer.lbfgs.old_dirs", &[m, n])?;
                 let stps = read_f64(&st, "optimizer.lbfgs.old_stps", &[m, n])?;

@@ -103,14 +103,12 @@ pub fn read_i64(st: &safetensors::SafeTensors<'_>, name: &str) -> Result<i64> {
             "state tensor {name} must be an i64 scalar"
         )));
     }
-    Ok(i64::from_le_bytes(
-        view.data().try_into().expect("8 bytes"),
-    ))
+    Ok(i64::from_le_bytes(view.data().try_into().expect("8 bytes")))
 }
 
 /// Whether the state holds `name`.
 pub fn has(st: &safetensors::SafeTensors<'_>, name: &str) -> bool {
-    st.names().iter().any(|n| *n == name)
+    st.names().contains(&name)
 }
 
 /// Serialises named tensors (with string metadata).

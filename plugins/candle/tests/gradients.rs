@@ -37,7 +37,12 @@ fn check(f: &dyn Fn() -> Tensor, vars: &[&Var], what: &str) {
             .unwrap()
             .to_vec1::<f64>()
             .unwrap();
-        let base = v.as_tensor().flatten_all().unwrap().to_vec1::<f64>().unwrap();
+        let base = v
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f64>()
+            .unwrap();
         let dims = v.as_tensor().dims().to_vec();
         for i in 0..base.len() {
             let eval = |delta: f64| {
@@ -69,16 +74,46 @@ fn project(y: &Tensor, seed: u64) -> Tensor {
 fn conv2d_matches_finite_differences() {
     let mut ps = ParamSet::default();
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let conv = Conv2d::new(&mut ps, &mut rng, "c", (2, 3, 3), 2, 1, DType::F64, &Device::Cpu)
-        .unwrap();
+    let conv = Conv2d::new(
+        &mut ps,
+        &mut rng,
+        "c",
+        (2, 3, 3),
+        2,
+        1,
+        DType::F64,
+        &Device::Cpu,
+    )
+    .unwrap();
     let x = Var::from_tensor(&randn(&[2, 2, 5, 5], 2)).unwrap();
     let w = ps.trainable[0].var.clone();
     check(
-        &|| project(&conv.forward(x.as_tensor()).unwrap(), 3),
+        &|| project(&conv.forward(x.as_tensor(), true).unwrap(), 3),
         &[&x, &w],
         "conv 3x3 stride 2 pad 1",
     );
-    assert_eq!(conv.forward(x.as_tensor()).unwrap().dims(), &[2, 3, 3, 3]);
+    // The training (im2col) and evaluation (candle conv2d) forms agree, for every kernel
+    // size, stride and padding ResNet18 uses.
+    for (k, stride, pad, h) in [(3, 2, 1, 5), (3, 1, 1, 4), (7, 2, 3, 8), (1, 2, 0, 5)] {
+        let mut ps = ParamSet::default();
+        let conv = Conv2d::new(
+            &mut ps,
+            &mut rng,
+            "c",
+            (2, 3, k),
+            stride,
+            pad,
+            DType::F64,
+            &Device::Cpu,
+        )
+        .unwrap();
+        let x = randn(&[2, 2, h, h], 20 + k as u64);
+        let a = conv.forward(&x, true).unwrap();
+        let b = conv.forward(&x, false).unwrap();
+        assert_eq!(a.dims(), b.dims());
+        let diff = scalar(&(a - b).unwrap().abs().unwrap().max_all().unwrap());
+        assert!(diff < 1e-12, "k {k} stride {stride}: {diff}");
+    }
 }
 
 #[test]
@@ -121,8 +156,16 @@ fn batch_norm_train_and_eval_match_finite_differences() {
 fn linear_matches_finite_differences_and_torch_formula() {
     let mut ps = ParamSet::default();
     let mut rng = ChaCha8Rng::seed_from_u64(9);
-    let lin = Linear::new(&mut ps, &mut rng, "fc", (4, 3), true, DType::F64, &Device::Cpu)
-        .unwrap();
+    let lin = Linear::new(
+        &mut ps,
+        &mut rng,
+        "fc",
+        (4, 3),
+        true,
+        DType::F64,
+        &Device::Cpu,
+    )
+    .unwrap();
     let x = Var::from_tensor(&randn(&[5, 4], 10)).unwrap();
     let (w, b) = (ps.trainable[0].var.clone(), ps.trainable[1].var.clone());
     check(
@@ -143,8 +186,6 @@ fn max_pool_matches_a_direct_computation_and_finite_differences() {
         let y = max_pool_3x3_s2_p1(x.as_tensor()).unwrap();
         let (ho, wo) = ((h - 1) / 2 + 1, (w - 1) / 2 + 1);
         assert_eq!(y.dims(), &[1, 2, ho, wo]);
-        let xv = x0.to_vec3::<f64>().ok();
-        let _ = xv;
         let xs = x0.flatten_all().unwrap().to_vec1::<f64>().unwrap();
         let ys = y.flatten_all().unwrap().to_vec1::<f64>().unwrap();
         for c in 0..2 {

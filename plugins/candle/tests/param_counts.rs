@@ -69,8 +69,10 @@ fn resnet18_shapes_and_nonnegative_narrow_features() {
 
 #[test]
 fn parameter_names_follow_torchvision() {
-    let n = net(json!({"classes": 10, "model": "resnet18", "feature_dim": 10,
-                       "classifier": "etf"}));
+    let n = net(
+        json!({"classes": 10, "model": "resnet18", "feature_dim": 10,
+                       "classifier": "etf"}),
+    );
     let names: Vec<&str> = n.params.trainable.iter().map(|p| p.name.as_str()).collect();
     for want in [
         "conv1.weight",

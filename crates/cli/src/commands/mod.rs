@@ -3,6 +3,7 @@
 pub mod certificate_json;
 pub mod certify;
 pub mod metrics;
+pub mod model;
 pub mod output;
 pub mod problem_args;
 pub mod reproduce;

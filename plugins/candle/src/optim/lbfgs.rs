@@ -142,7 +142,10 @@ where
         ls_iter += 1;
     }
     if ls_iter == MAX_LS {
-        bracket = vec![(0.0, f, g.to_vec(), gtd), (t, f_new, g_new.clone(), gtd_new)];
+        bracket = vec![
+            (0.0, f, g.to_vec(), gtd),
+            (t, f_new, g_new.clone(), gtd_new),
+        ];
     }
     // Zoom.
     let mut insuf_progress = false;
@@ -202,7 +205,7 @@ where
 
 impl Lbfgs {
     /// One `step` from `x` (updated in place). Returns the loss at the start of the step.
-    pub fn step<F>(&self, state: &mut LbfgsState, x: &mut Vec<f64>, mut obj: F) -> Result<f64>
+    pub fn step<F>(&self, state: &mut LbfgsState, x: &mut [f64], mut obj: F) -> Result<f64>
     where
         F: FnMut(&[f64]) -> Result<(f64, Vec<f64>)>,
     {
@@ -253,10 +256,10 @@ impl Lbfgs {
                     }
                 }
                 let mut r: Vec<f64> = q.iter().map(|v| v * state.h_diag).collect();
-                for i in 0..m {
+                for (i, a) in al.iter().enumerate() {
                     let be = dot(&state.old_dirs[i], &r) * state.ro[i];
                     for (rj, sj) in r.iter_mut().zip(&state.old_stps[i]) {
-                        *rj += (al[i] - be) * sj;
+                        *rj += (a - be) * sj;
                     }
                 }
                 state.d = r;
@@ -323,7 +326,10 @@ mod tests {
         for _ in 0..10 {
             opt.step(&mut state, &mut x, rosenbrock).unwrap();
         }
-        assert!((x[0] - 1.0).abs() < 1e-5 && (x[1] - 1.0).abs() < 1e-5, "{x:?}");
+        assert!(
+            (x[0] - 1.0).abs() < 1e-5 && (x[1] - 1.0).abs() < 1e-5,
+            "{x:?}"
+        );
     }
 
     #[test]

@@ -1,0 +1,73 @@
+//! `collapse model summary` asks the candle plugin (built as a dev-dependency) for parameter
+//! counts: every row of reference.md §2's table, exactly; bad flags exit with 2.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn plugin_dir() -> PathBuf {
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn collapse(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_collapse"))
+        .args(args)
+        .env("COLLAPSE_PLUGIN_PATH", plugin_dir())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn candle_resnet18_counts_match_the_reference_table() {
+    let rows = [
+        ("default", "512", "learned", 11_181_642u64, 0u64),
+        ("default", "512", "etf", 11_176_522, 5120),
+        ("default", "10", "learned", 8_867_542, 0),
+        ("default", "10", "etf", 8_867_442, 100),
+        ("3x3", "512", "learned", 11_173_962, 0),
+        ("3x3", "10", "etf", 8_859_762, 100),
+    ];
+    for (stem, d, head, trainable, frozen) in rows {
+        let out = collapse(&[
+            "model",
+            "summary",
+            "--backend",
+            "candle",
+            "--model",
+            "resnet18",
+            "--stem",
+            stem,
+            "--classifier",
+            head,
+            "--feature-dim",
+            d,
+            "--classes",
+            "10",
+            "--json",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["trainable_params"], trainable, "{stem} {d} {head}");
+        assert_eq!(v["total_params"], trainable + frozen, "{stem} {d} {head}");
+        assert_eq!(v["feature_dim"].to_string(), d);
+    }
+}
+
+#[test]
+fn bad_model_flags_exit_with_2_naming_the_key() {
+    let out = collapse(&[
+        "model",
+        "summary",
+        "--backend",
+        "candle",
+        "--feature-dim",
+        "100",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("feature_dim"), "{stderr}");
+}

@@ -1,5 +1,7 @@
-//! `cargo xtask reproduce [flags]`: builds the `collapse` binary in release mode and runs
-//! `collapse reproduce` with the given flags (default: the quick profile into `reproduce-out/`).
+//! `cargo xtask reproduce [flags]`: builds the `collapse` binary and the candle plugin (for the
+//! training section) in release mode, fetches MNIST if absent (best effort: the section says
+//! what is missing), and runs `collapse reproduce` with the given flags (default: the quick
+//! profile into `reproduce-out/`).
 
 use anyhow::{bail, Context, Result};
 use std::process::Command;
@@ -10,6 +12,25 @@ pub fn run(args: Vec<String>) -> Result<()> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .context("xtask lives one folder below the workspace root")?;
+    let plugin = Command::new(&cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "collapse-plugin-candle",
+        ])
+        .status()
+        .with_context(|| format!("running {cargo}"))?;
+    if !plugin.success() {
+        bail!("building the candle plugin failed ({plugin})");
+    }
+    if !root.join("data/mnist").is_dir() {
+        if let Err(e) = crate::data::run(vec!["--dataset".into(), "mnist".into()]) {
+            eprintln!("could not fetch MNIST ({e:#}); the training section will say so");
+        }
+    }
     let status = Command::new(&cargo)
         .current_dir(root)
         .args([

@@ -17,13 +17,17 @@ pub fn run(args: Vec<String>) -> Result<()> {
         root.join("data").display().to_string(),
     ])
     .context("fetching the test data sets (cargo xtask data)")?;
+    // The tch backend builds against libtorch: provision it (cached) and hand it to cargo.
+    let libtorch = crate::libtorch::ensure(None)
+        .context("provisioning libtorch for the tch backend (cargo xtask libtorch)")?;
     let nextest = Command::new(&cargo)
         .args(["nextest", "--version"])
         .output()
         .is_ok_and(|o| o.status.success());
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(&root)
-        .env("COLLAPSE_DATA_DIR", root.join("data"));
+        .env("COLLAPSE_DATA_DIR", root.join("data"))
+        .envs(crate::libtorch::env_for(&libtorch));
     if nextest {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);
     } else {

@@ -55,6 +55,7 @@ pub fn log_y_chart(path: &Path, title: &str, x_label: &str, series: &[Series]) -
     chart
         .configure_mesh()
         .x_desc(x_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_label_formatter(&|y| format!("{y:.0e}"))
         .draw()
         .map_err(|e| anyhow!("{e}"))?;

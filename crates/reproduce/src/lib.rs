@@ -8,6 +8,7 @@
 mod check;
 mod figure;
 mod report;
+mod training;
 mod ufm_landscape;
 mod ufm_optimum;
 mod ufm_trace;
@@ -62,6 +63,8 @@ pub fn run(options: &Options, mut progress: impl FnMut(&str)) -> Result<Summary>
     sections.push(ufm_trace::run(options)?);
     progress("UFM: strict saddles and their escape directions");
     sections.push(ufm_landscape::run(options)?);
+    progress("Training: learned vs fixed-ETF classifier on MNIST (candle backend)");
+    sections.push(training::run_guarded(options));
     let report = report::write(out, options, &sections)?;
     let (passed, failed) = sections
         .iter()

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::{Device, Tensor};
 use collapse_plugin_api::{
     Backend, DataSet, DataShape, OptimizerConfig, SessionConfig, Split, TrainRequest,
 };
@@ -74,7 +74,6 @@ fn main() {
     s.features(Split::Train, 0, &mut f, &mut l)
         .expect("features");
     let eval_ips = n as f64 / t.elapsed().as_secs_f64();
-    let _ = DType::F32;
     println!(
         "{{\"batch\": {batch}, \"steps\": {steps}, \"train_images_per_s\": {train_ips:.2}, \"eval_images_per_s\": {eval_ips:.2}}}"
     );

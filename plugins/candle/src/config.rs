@@ -240,7 +240,10 @@ impl ModelSpec {
                 }
             }
         };
-        if raw.model == Arch::ResNet18Width && raw.stem != Stem::Small && raw.stem_given(value) {
+        if raw.model == Arch::ResNet18Width
+            && raw.stem != Stem::Small
+            && value.get("stem").is_some()
+        {
             return bad(
                 "model.stem: the width-k CIFAR ResNet18 always has the 3x3 stem; drop stem or \
                  set it to \"3x3\""
@@ -288,10 +291,6 @@ impl RawModel {
             Arch::ResNet18 => (64, 0),
             Arch::ResNet18Width => (64, 0),
         }
-    }
-
-    fn stem_given(&self, value: &serde_json::Value) -> bool {
-        value.get("stem").is_some()
     }
 }
 

@@ -119,7 +119,9 @@ fn summary(args: &SummaryArgs) -> Result<()> {
         (_, Some(p)) => PluginSpec::Path(p.clone()),
         (Some(b), None) => PluginSpec::Name(b.clone()),
         (None, None) => {
-            return Err(BadInput("give --backend NAME (e.g. candle) or --plugin PATH".into()).into())
+            return Err(
+                BadInput("give --backend NAME (e.g. candle) or --plugin PATH".into()).into(),
+            )
         }
     };
     let plugin = collapse_train::open_plugin(&spec).map_err(classify)?;

@@ -1,0 +1,331 @@
+//! The backend session: a [`Network`], its optimiser state and the data (held on the
+//! session's device), driven by the host through the [`Backend`] trait.
+
+use collapse_plugin_api::{
+    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig, SessionInfo,
+    Split, TrainReport, TrainRequest,
+};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use tch::{Device, Kind, Tensor};
+
+use crate::config::{Arch, ModelSpec, Optim, OptimSpec};
+use crate::error::{Result, TchError};
+use crate::loss::{batch_loss, correct};
+use crate::model::Network;
+use crate::optim::{Adam, Sgd};
+use crate::tensor_io::to_f64;
+
+/// Samples per forward pass when computing features.
+const EVAL_CHUNK: usize = 256;
+
+/// Optimiser state.
+#[derive(Debug)]
+pub enum OptState {
+    /// SGD.
+    Sgd(Sgd),
+    /// Adam.
+    Adam(Adam),
+}
+
+/// One split's data on the session's device.
+#[derive(Debug)]
+pub struct Data {
+    /// N×C×H×W inputs in the model's float kind.
+    pub values: Tensor,
+    /// Labels (i64) on the device, for the loss.
+    pub targets: Tensor,
+    /// Labels on the host, for `features`.
+    pub labels: Vec<u32>,
+}
+
+/// A tch training session.
+#[derive(Debug)]
+pub struct TchSession {
+    /// The network.
+    pub net: Network,
+    /// Optimiser settings.
+    pub optim: Optim,
+    /// Optimiser state.
+    pub opt_state: OptState,
+    /// Seed of init and shuffling.
+    pub seed: u64,
+    /// The device.
+    pub device: Device,
+    /// Training split.
+    pub train: Option<Data>,
+    /// Test split.
+    pub test: Option<Data>,
+    /// Train-mode forward passes so far (PyTorch's `num_batches_tracked`).
+    pub train_forwards: i64,
+}
+
+impl TchSession {
+    /// Builds a session from the host's config (the network is initialised from the seed).
+    pub fn new(config: &SessionConfig) -> Result<Self> {
+        let spec = ModelSpec::parse(&config.model)?;
+        let optim = Optim::parse(&config.optimizer)?;
+        if let OptimSpec::Lbfgs { .. } = optim.spec {
+            return Err(TchError::Unsupported(
+                "optimizer `lbfgs`: the tch backend implements sgd and adam; use --backend \
+                 candle for L-BFGS"
+                    .into(),
+            ));
+        }
+        let device = crate::device::parse(&config.device)?;
+        let net = Network::new(&spec, config.seed, device)?;
+        let n = net.params.trainable.len();
+        let opt_state = match optim.spec {
+            OptimSpec::Sgd { momentum } => OptState::Sgd(Sgd::new(momentum, n)),
+            OptimSpec::Adam { beta1, beta2, eps } => {
+                OptState::Adam(Adam::new(beta1, beta2, eps, n))
+            }
+            OptimSpec::Lbfgs { .. } => unreachable!("refused above"),
+        };
+        Ok(TchSession {
+            net,
+            optim,
+            opt_state,
+            seed: config.seed,
+            device,
+            train: None,
+            test: None,
+            train_forwards: 0,
+        })
+    }
+
+    fn split(&self, split: Split) -> Option<&Data> {
+        match split {
+            Split::Train => self.train.as_ref(),
+            Split::Test => self.test.as_ref(),
+        }
+    }
+
+    /// One optimiser step on the training samples `idx`: (mean data loss, correct).
+    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
+        let data = self.train.as_ref().expect("train() checked the data");
+        let index: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
+        let index = Tensor::f_from_slice(&index)?.f_to_device(self.device)?;
+        let x = data.values.f_index_select(0, &index)?;
+        let y = data.targets.f_index_select(0, &index)?;
+        let spec = &self.net.spec;
+        let (h, logits) = self.net.forward(&x, true)?;
+        self.train_forwards += 1;
+        let loss = batch_loss(spec.loss, &logits, &y, &h, spec.lambda_h)?;
+        let value = loss.f_double_value(&[])?;
+        if !value.is_finite() {
+            return Err(TchError::Diverged(format!(
+                "training diverged: the loss became {value}; lower the learning rate"
+            )));
+        }
+        for p in &mut self.net.params.trainable {
+            p.tensor.zero_grad();
+        }
+        loss.f_backward()?;
+        let right = correct(&logits, &y)?;
+        let (params, wd) = (&self.net.params.trainable, self.optim.weight_decay);
+        match &mut self.opt_state {
+            OptState::Sgd(s) => s.step(params, lr, wd)?,
+            OptState::Adam(a) => a.step(params, lr, wd)?,
+        }
+        Ok((value, right))
+    }
+}
+
+/// Peak resident memory of the process (Linux `VmHWM`), or 0 where unavailable.
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+impl Backend for TchSession {
+    fn describe() -> BackendInfo {
+        let mut devices = vec!["cpu".to_string()];
+        if crate::device::cuda_available() {
+            devices.extend((0..tch::Cuda::device_count()).map(|i| format!("cuda:{i}")));
+        }
+        BackendInfo {
+            name: "tch".into(),
+            version: format!("{} (libtorch 2.11)", env!("CARGO_PKG_VERSION")),
+            devices,
+        }
+    }
+
+    fn create(config: SessionConfig) -> std::result::Result<Self, PluginError> {
+        Ok(TchSession::new(&config)?)
+    }
+
+    fn set_data(&mut self, data: DataSet<'_>) -> std::result::Result<(), PluginError> {
+        data.validate()?;
+        let spec = &self.net.spec;
+        if data.classes != spec.classes {
+            return Err(PluginError::BadInput(format!(
+                "the {:?} data set has {} classes, the model was built for model.classes = {}",
+                data.split, data.classes, spec.classes
+            )));
+        }
+        let [c, h, w] = spec.input_shape;
+        let ok = match data.shape {
+            DataShape::Images {
+                channels,
+                height,
+                width,
+            } => [channels, height, width] == spec.input_shape,
+            DataShape::Features { dim } => spec.arch == Arch::Mlp && dim == c * h * w,
+        };
+        if !ok {
+            return Err(PluginError::BadInput(format!(
+                "the {:?} data set has samples of shape {:?}, the model expects {c}×{h}×{w} \
+                 images (model.input_shape)",
+                data.split, data.shape
+            )));
+        }
+        let n = data.labels.len() as i64;
+        let to_device = || -> Result<Data> {
+            let values = Tensor::f_from_slice(data.values)?
+                .f_reshape([n, c as i64, h as i64, w as i64])?
+                .f_to_kind(self.net.kind())?
+                .f_to_device(self.device)?;
+            let targets: Vec<i64> = data.labels.iter().map(|&l| l as i64).collect();
+            let targets = Tensor::f_from_slice(&targets)?.f_to_device(self.device)?;
+            Ok(Data {
+                values,
+                targets,
+                labels: data.labels.to_vec(),
+            })
+        };
+        let copy = to_device()?;
+        match data.split {
+            Split::Train => self.train = Some(copy),
+            Split::Test => self.test = Some(copy),
+        }
+        Ok(())
+    }
+
+    fn train(&mut self, request: TrainRequest) -> std::result::Result<TrainReport, PluginError> {
+        let n = self.train.as_ref().map_or(0, |d| d.labels.len());
+        if n == 0 {
+            return Err(PluginError::BadInput(
+                "no training data: the tch backend needs a data set (--dataset)".into(),
+            ));
+        }
+        let m = self.optim.batch_size.min(n);
+        // The candle backend's shuffle, bit for bit: the same batches on both backends.
+        let mut rng = ChaCha8Rng::seed_from_u64(
+            self.seed ^ request.epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut rng);
+        let batches: Vec<Vec<usize>> = match request.steps {
+            None => order.chunks(m).map(<[usize]>::to_vec).collect(),
+            Some(s) => (0..s as usize)
+                .map(|k| (k * m..k * m + m).map(|i| order[i % n]).collect())
+                .collect(),
+        };
+        let (mut loss, mut right, mut seen, mut steps) = (0.0, 0u64, 0u64, 0u64);
+        for idx in batches {
+            if idx.len() < 2 {
+                // BatchNorm needs two samples; PyTorch refuses such a batch, we skip it.
+                continue;
+            }
+            let (l, c) = self.step(&idx, request.lr)?;
+            loss += l * idx.len() as f64;
+            right += c;
+            seen += idx.len() as u64;
+            steps += 1;
+        }
+        let s = seen.max(1) as f64;
+        Ok(TrainReport {
+            loss: loss / s,
+            accuracy: right as f64 / s,
+            samples: seen,
+            steps,
+        })
+    }
+
+    fn info(&self) -> SessionInfo {
+        SessionInfo {
+            dim: self.net.spec.feature_dim,
+            classes: self.net.spec.classes,
+            train_samples: self.train.as_ref().map_or(0, |d| d.labels.len()),
+            test_samples: self.test.as_ref().map_or(0, |d| d.labels.len()),
+            trainable_parameters: self.net.params.trainable_count(),
+            peak_memory_bytes: peak_rss_bytes(),
+        }
+    }
+
+    fn features(
+        &mut self,
+        split: Split,
+        start: usize,
+        features: &mut [f64],
+        labels: &mut [u32],
+    ) -> std::result::Result<usize, PluginError> {
+        let d = self.net.spec.feature_dim;
+        let Some(data) = self.split(split) else {
+            return Ok(0);
+        };
+        let count = labels.len().min(data.labels.len().saturating_sub(start));
+        if features.len() < count * d {
+            return Err(PluginError::BadInput(format!(
+                "feature buffer holds {} values, {count} samples need {}",
+                features.len(),
+                count * d
+            )));
+        }
+        let mut done = 0;
+        while done < count {
+            let c = EVAL_CHUNK.min(count - done);
+            let h = tch::no_grad(|| -> Result<Vec<f64>> {
+                let x = data.values.f_narrow(0, (start + done) as i64, c as i64)?;
+                let (h, _) = self.net.forward(&x, false)?;
+                to_f64(&h)
+            })?;
+            features[done * d..(done + c) * d].copy_from_slice(&h);
+            done += c;
+        }
+        labels[..count].copy_from_slice(&data.labels[start..start + count]);
+        Ok(count)
+    }
+
+    fn classifier(&self) -> std::result::Result<Classifier, PluginError> {
+        let head = self.net.head();
+        let k = self.net.spec.classes;
+        Ok(Classifier {
+            classes: k,
+            dim: self.net.spec.feature_dim,
+            weights: to_f64(head.weight())?,
+            bias: match head.bias_tensor() {
+                Some(b) => to_f64(b)?,
+                None => vec![0.0; k],
+            },
+        })
+    }
+
+    fn save_state(&self) -> std::result::Result<Vec<u8>, PluginError> {
+        Ok(crate::state::save(self)?)
+    }
+
+    fn load_state(&mut self, state: &[u8]) -> std::result::Result<(), PluginError> {
+        Ok(crate::state::load(self, state)?)
+    }
+}
+
+/// The logits of the first `count` samples of `split`, eval mode (for tests and tools).
+pub fn eval_logits(s: &TchSession, split: Split, count: usize) -> Result<Vec<f64>> {
+    let data = s
+        .split(split)
+        .ok_or_else(|| TchError::BadInput(format!("no {split:?} data set")))?;
+    tch::no_grad(|| {
+        let x = data.values.f_narrow(0, 0, count as i64)?;
+        let (_, logits) = s.net.forward(&x, false)?;
+        to_f64(&logits.f_to_kind(Kind::Double)?)
+    })
+}

@@ -1,0 +1,138 @@
+//! Conversions between libtorch tensors and safetensors' raw little-endian bytes (the same
+//! layout the candle backend writes, so states move between the backends).
+
+use safetensors::Dtype;
+use tch::{Device, Kind, Tensor};
+
+use crate::error::{Result, TchError};
+
+/// An owned tensor ready to serialise: (dtype, shape, bytes).
+pub type Owned = (Dtype, Vec<usize>, Vec<u8>);
+
+/// The values of any float tensor as f64 (copied to the CPU).
+pub fn to_f64(t: &Tensor) -> Result<Vec<f64>> {
+    let flat = t
+        .f_detach()?
+        .f_to_device(Device::Cpu)?
+        .f_to_kind(Kind::Double)?
+        .f_contiguous()?
+        .f_flatten(0, -1)?;
+    let mut out = vec![0.0; flat.numel()];
+    let n = out.len();
+    flat.f_copy_data(&mut out, n)?;
+    Ok(out)
+}
+
+/// A float tensor as (F32|F64, shape, bytes).
+pub fn to_owned(t: &Tensor) -> Result<Owned> {
+    let shape: Vec<usize> = t.size().iter().map(|&s| s as usize).collect();
+    let values = to_f64(t)?;
+    Ok(match t.kind() {
+        Kind::Double => (
+            Dtype::F64,
+            shape,
+            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ),
+        _ => (
+            Dtype::F32,
+            shape,
+            values
+                .iter()
+                .flat_map(|&v| (v as f32).to_le_bytes())
+                .collect(),
+        ),
+    })
+}
+
+/// An i64 scalar (PyTorch's `num_batches_tracked`, step counters).
+pub fn i64_scalar(v: i64) -> Owned {
+    (Dtype::I64, Vec::new(), v.to_le_bytes().to_vec())
+}
+
+/// Whether the state has a tensor of that name.
+pub fn has(st: &safetensors::SafeTensors<'_>, name: &str) -> bool {
+    st.tensor(name).is_ok()
+}
+
+/// Reads an f32/f64 tensor as f64 values, checking its shape.
+pub fn read_f64(
+    st: &safetensors::SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+) -> Result<Vec<f64>> {
+    let view = st.tensor(name).map_err(|e| {
+        TchError::BadInput(format!(
+            "state tensor {name}: {e} (was the state saved by another model or optimiser?)"
+        ))
+    })?;
+    if view.shape() != expected {
+        return Err(TchError::BadInput(format!(
+            "state tensor {name} has shape {:?}, this session needs {expected:?}",
+            view.shape()
+        )));
+    }
+    let data = view.data();
+    match view.dtype() {
+        Dtype::F32 => Ok(data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
+            .collect()),
+        Dtype::F64 => Ok(data
+            .chunks_exact(8)
+            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect()),
+        other => Err(TchError::BadInput(format!(
+            "state tensor {name} is {other:?}; expected F32 or F64"
+        ))),
+    }
+}
+
+/// Reads an i64 scalar.
+pub fn read_i64(st: &safetensors::SafeTensors<'_>, name: &str) -> Result<i64> {
+    let view = st
+        .tensor(name)
+        .map_err(|e| TchError::BadInput(format!("state tensor {name}: {e}")))?;
+    match (view.dtype(), view.data().len()) {
+        (Dtype::I64, 8) => Ok(i64::from_le_bytes(view.data().try_into().expect("8 bytes"))),
+        (d, n) => Err(TchError::BadInput(format!(
+            "state tensor {name}: expected one I64, found {d:?} ({n} bytes)"
+        ))),
+    }
+}
+
+/// Overwrites `dst` (in place, no autograd) with the named tensor of the state.
+pub fn load_into(st: &safetensors::SafeTensors<'_>, name: &str, dst: &Tensor) -> Result<()> {
+    let shape: Vec<usize> = dst.size().iter().map(|&s| s as usize).collect();
+    let src = read_tensor(st, name, &shape, dst.kind(), dst.device())?;
+    tch::no_grad(|| dst.shallow_clone().f_copy_(&src))?;
+    Ok(())
+}
+
+/// Reads a tensor of the expected shape into a new tensor of `kind` on `device`.
+pub fn read_tensor(
+    st: &safetensors::SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+    kind: Kind,
+    device: Device,
+) -> Result<Tensor> {
+    let values = read_f64(st, name, expected)?;
+    crate::params::tensor_from(&values, expected, kind, device)
+}
+
+/// Serialises named tensors with metadata.
+pub fn serialize(
+    tensors: &[(String, Owned)],
+    meta: std::collections::HashMap<String, String>,
+) -> Result<Vec<u8>> {
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
+        .iter()
+        .map(|(n, (d, s, b))| {
+            safetensors::tensor::TensorView::new(*d, s.clone(), b)
+                .map(|v| (n.clone(), v))
+                .map_err(|e| TchError::State(format!("state tensor {n}: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    safetensors::serialize(views, Some(meta))
+        .map_err(|e| TchError::State(format!("serialising the state: {e}")))
+}

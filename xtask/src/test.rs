@@ -27,6 +27,12 @@ pub fn run(args: Vec<String>) -> Result<()> {
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(&root)
         .env("COLLAPSE_DATA_DIR", root.join("data"))
+        // candle's pool busy-waits: with nextest running tests side by side on few cores,
+        // one thread per test is 2–3× faster (a user's own setting wins).
+        .env(
+            "CANDLE_NUM_THREADS",
+            std::env::var("CANDLE_NUM_THREADS").unwrap_or_else(|_| "1".into()),
+        )
         .envs(crate::libtorch::env_for(&libtorch));
     if nextest {
         cmd.args(["nextest", "run", "--workspace", "--no-fail-fast"]);

@@ -32,6 +32,16 @@
 //! SGD with momentum and coupled L2, Adam with coupled L2, L-BFGS with strong-Wolfe line
 //! search (see [`optim`]); BatchNorm in train mode for steps and eval mode for features;
 //! shuffling from (seed, epoch) only, so a resumed run repeats the uninterrupted one.
+//!
+//! # Threads
+//!
+//! candle's CPU pool waits on a spinning barrier; on a shared or loaded machine set
+//! `CANDLE_NUM_THREADS=1` (measured 2–3× faster there, see docs/benchmarks.md).
+//!
+//! # CUDA
+//!
+//! Feature `cuda` (`cargo xtask build-cuda`, docs/backends.md); `--device cuda[:i]` is refused
+//! with a clear message by a build without it.
 
 pub mod config;
 pub mod error;

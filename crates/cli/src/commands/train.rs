@@ -53,6 +53,30 @@ pub struct TrainArgs {
     /// Feature weight decay λ_H.
     #[arg(long)]
     lambda_h: Option<f64>,
+    /// Network backends: mlp, resnet18 or resnet18-width (a `[model]` key of the config).
+    #[arg(long)]
+    model: Option<String>,
+    /// Network backends: channel width (ResNet: base width; MLP: hidden width).
+    #[arg(long)]
+    width: Option<i64>,
+    /// Network backends: number of hidden layers of the MLP.
+    #[arg(long)]
+    depth: Option<i64>,
+    /// Network backends: ResNet stem, `default` (7×7 + max-pool) or `3x3`.
+    #[arg(long)]
+    stem: Option<String>,
+    /// Network backends: classifier head, `learned` or `etf` (a frozen simplex ETF).
+    #[arg(long)]
+    classifier: Option<String>,
+    /// Network backends: rotate the fixed ETF by this seed (default: the canonical ETF).
+    #[arg(long)]
+    etf_rotation_seed: Option<i64>,
+    /// Network backends: feature dimension d of the penultimate layer (512, or K).
+    #[arg(long)]
+    feature_dim: Option<i64>,
+    /// Network backends: a classifier without bias.
+    #[arg(long)]
+    no_bias: bool,
     /// Number of epochs (with --resume: extend the run to this many).
     #[arg(long)]
     epochs: Option<usize>,
@@ -117,6 +141,14 @@ impl TrainArgs {
             ("--per-class", self.per_class.is_some()),
             ("--dim", self.dim.is_some()),
             ("--lambda-h", self.lambda_h.is_some()),
+            ("--model", self.model.is_some()),
+            ("--width", self.width.is_some()),
+            ("--depth", self.depth.is_some()),
+            ("--stem", self.stem.is_some()),
+            ("--classifier", self.classifier.is_some()),
+            ("--etf-rotation-seed", self.etf_rotation_seed.is_some()),
+            ("--feature-dim", self.feature_dim.is_some()),
+            ("--no-bias", self.no_bias),
             ("--batch-size", self.batch_size.is_some()),
             ("--optimizer", self.optimizer.is_some()),
             ("--lr", self.lr.is_some()),
@@ -170,6 +202,28 @@ impl TrainArgs {
             )*};
         }
         set_opt!(subset_per_class, classes, per_class, dim, lambda_h);
+        // Model flags become `[model]` keys, passed through to the backend unchanged.
+        let model_keys = [
+            ("model", self.model.clone().map(toml::Value::String)),
+            ("width", self.width.map(toml::Value::Integer)),
+            ("depth", self.depth.map(toml::Value::Integer)),
+            ("stem", self.stem.clone().map(toml::Value::String)),
+            (
+                "classifier",
+                self.classifier.clone().map(toml::Value::String),
+            ),
+            (
+                "etf_rotation_seed",
+                self.etf_rotation_seed.map(toml::Value::Integer),
+            ),
+            ("feature_dim", self.feature_dim.map(toml::Value::Integer)),
+            ("bias", self.no_bias.then_some(toml::Value::Boolean(false))),
+        ];
+        for (key, value) in model_keys {
+            if let Some(v) = value {
+                e.model.insert(key.to_string(), v);
+            }
+        }
         let current_gamma = match &e.schedule {
             LrSchedule::Step { gamma, .. } | LrSchedule::MultiStep { gamma, .. } => *gamma,
             LrSchedule::Constant => 0.1,

@@ -7,8 +7,16 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn collapse(args: &[&str]) -> Output {
+    // The backend plugins `reproduce` trains with are this package's dev-dependencies:
+    // cargo builds them next to this test executable.
+    let plugins = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
     Command::new(env!("CARGO_BIN_EXE_collapse"))
         .args(args)
+        .env("COLLAPSE_PLUGIN_PATH", plugins)
         .output()
         .expect("the collapse binary runs")
 }

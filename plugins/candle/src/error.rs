@@ -22,6 +22,18 @@ pub enum CandleError {
     State(String),
 }
 
+/// The shared schema's refusals, with this backend's name filled in.
+impl From<collapse_backend_spec::SpecError> for CandleError {
+    fn from(e: collapse_backend_spec::SpecError) -> Self {
+        let message = e.message("candle");
+        if e.is_unsupported() {
+            CandleError::Unsupported(message)
+        } else {
+            CandleError::BadInput(message)
+        }
+    }
+}
+
 /// Result with [`CandleError`].
 pub type Result<T> = std::result::Result<T, CandleError>;
 

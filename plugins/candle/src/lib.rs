@@ -45,7 +45,8 @@
 
 pub mod config;
 pub mod error;
-pub mod init;
+/// The seeded initialisation draws, shared with the other network backend.
+pub use collapse_backend_spec::init;
 pub mod layers;
 pub mod loss;
 pub mod mlp;

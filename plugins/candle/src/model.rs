@@ -2,12 +2,12 @@
 //! ETF), with every named tensor in one [`ParamSet`].
 
 use candle_core::{DType, Device, Tensor};
-use collapse_core::etf::{simplex_etf, Placement};
+use collapse_backend_spec::etf_head_weights;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::config::{Arch, DecayScope, Head, ModelSpec};
-use crate::error::{CandleError, Result};
+use crate::error::Result;
 use crate::layers::Linear;
 use crate::mlp::Mlp;
 use crate::params::ParamSet;
@@ -64,16 +64,7 @@ impl Network {
                 Linear::new(&mut ps, &mut rng, "fc", (d, k), spec.bias, dtype, device)?
             }
             Head::Etf => {
-                let placement = match spec.etf_rotation_seed {
-                    None => Placement::Canonical,
-                    Some(seed) => Placement::Rotated { seed },
-                };
-                let m = simplex_etf(k, d, placement)
-                    .map_err(|e| CandleError::BadInput(format!("fixed ETF head: {e}")))?;
-                let values: Vec<f64> = (0..k)
-                    .flat_map(|i| (0..d).map(move |j| (i, j)))
-                    .map(|(i, j)| m[(i, j)])
-                    .collect();
+                let values = etf_head_weights(spec)?;
                 Linear::frozen(
                     &mut ps,
                     &mut rng,

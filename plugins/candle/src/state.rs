@@ -7,7 +7,10 @@
 //! `optimizer.{param}.exp_avg_sq`, `optimizer.step`; L-BFGS `optimizer.lbfgs.*` (f64).
 //! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
-use std::collections::HashMap;
+use collapse_backend_spec::state_layout::{
+    exp_avg, exp_avg_sq, fixed_head_mismatch, metadata, momentum_buffer, num_batches_tracked,
+    open_state, ADAM_STEP,
+};
 
 use crate::error::{CandleError, Result};
 use crate::optim::lbfgs::LbfgsState;
@@ -38,28 +41,22 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
         out.push((name.clone(), to_owned(v.as_tensor())?));
     }
     for bn in &ps.batch_norms {
-        out.push((
-            format!("{bn}.num_batches_tracked"),
-            i64_scalar(s.train_forwards),
-        ));
+        out.push((num_batches_tracked(bn), i64_scalar(s.train_forwards)));
     }
     match &s.opt_state {
         OptState::Sgd(sgd) => {
             for (p, b) in ps.trainable.iter().zip(&sgd.buffers) {
                 if let Some(b) = b {
-                    out.push((
-                        format!("optimizer.{}.momentum_buffer", p.name),
-                        to_owned(b)?,
-                    ));
+                    out.push((momentum_buffer(&p.name), to_owned(b)?));
                 }
             }
         }
         OptState::Adam(a) => {
-            out.push(("optimizer.step".into(), i64_scalar(a.step as i64)));
+            out.push((ADAM_STEP.into(), i64_scalar(a.step as i64)));
             for ((p, m), v) in ps.trainable.iter().zip(&a.exp_avg).zip(&a.exp_avg_sq) {
                 if let (Some(m), Some(v)) = (m, v) {
-                    out.push((format!("optimizer.{}.exp_avg", p.name), to_owned(m)?));
-                    out.push((format!("optimizer.{}.exp_avg_sq", p.name), to_owned(v)?));
+                    out.push((exp_avg(&p.name), to_owned(m)?));
+                    out.push((exp_avg_sq(&p.name), to_owned(v)?));
                 }
             }
         }
@@ -95,32 +92,12 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
             ));
         }
     }
-    // One metadata key: safetensors keeps metadata in a HashMap, whose order (and so the
-    // bytes) would vary between sessions with more keys.
-    let meta = HashMap::from([(
-        "optimizer".to_string(),
-        optimizer_name(&s.opt_state).to_string(),
-    )]);
-    serialize(&out, meta)
+    serialize(&out, metadata(optimizer_name(&s.opt_state)))
 }
 
 /// Restores a state saved by [`save`] from a session of the same config.
 pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
-    let (_, meta) = safetensors::SafeTensors::read_metadata(bytes)
-        .map_err(|e| CandleError::BadInput(format!("state: not safetensors: {e}")))?;
-    let st = safetensors::SafeTensors::deserialize(bytes)
-        .map_err(|e| CandleError::BadInput(format!("state: not safetensors: {e}")))?;
-    let want = optimizer_name(&s.opt_state);
-    let got = meta
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get("optimizer").cloned())
-        .unwrap_or_default();
-    if got != want {
-        return Err(CandleError::BadInput(format!(
-            "state was saved with optimizer {got:?}, this session uses {want:?}"
-        )));
-    }
+    let st = open_state(bytes, optimizer_name(&s.opt_state))?;
     let dev = s.device.clone();
     let dtype = s.net.dtype();
     let ps = &s.net.params;
@@ -132,10 +109,7 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
         let loaded = read_f64(&st, name, t.dims())?;
         let mine = crate::tensor_io::read_back(t)?;
         if loaded != mine {
-            return Err(CandleError::BadInput(format!(
-                "state tensor {name} differs from this session's fixed head: the state belongs \
-                 to another ETF placement (etf_rotation_seed) or feature dimension"
-            )));
+            return Err(fixed_head_mismatch(name).into());
         }
     }
     for (name, v) in &ps.buffers {
@@ -143,13 +117,13 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
         v.set(&t)?;
     }
     if let Some(bn) = ps.batch_norms.first() {
-        s.train_forwards = read_i64(&st, &format!("{bn}.num_batches_tracked"))?;
+        s.train_forwards = read_i64(&st, &num_batches_tracked(bn))?;
     }
     let trainable = ps.trainable.clone();
     match &mut s.opt_state {
         OptState::Sgd(sgd) => {
             for (p, b) in trainable.iter().zip(&mut sgd.buffers) {
-                let name = format!("optimizer.{}.momentum_buffer", p.name);
+                let name = momentum_buffer(&p.name);
                 *b = if has(&st, &name) {
                     Some(read_tensor(
                         &st,
@@ -164,12 +138,9 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
             }
         }
         OptState::Adam(a) => {
-            a.step = read_i64(&st, "optimizer.step")? as u64;
+            a.step = read_i64(&st, ADAM_STEP)? as u64;
             for ((p, m), v) in trainable.iter().zip(&mut a.exp_avg).zip(&mut a.exp_avg_sq) {
-                let (mn, vn) = (
-                    format!("optimizer.{}.exp_avg", p.name),
-                    format!("optimizer.{}.exp_avg_sq", p.name),
-                );
+                let (mn, vn) = (exp_avg(&p.name), exp_avg_sq(&p.name));
                 let dims = p.var.as_tensor().dims();
                 if has(&st, &mn) {
                     *m = Some(read_tensor(&st, &mn, dims, dtype, &dev)?);

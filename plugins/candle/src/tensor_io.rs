@@ -5,46 +5,17 @@ use safetensors::Dtype;
 
 use crate::error::{CandleError, Result};
 
-/// An owned tensor ready to serialise: (dtype, shape, bytes).
-pub type Owned = (Dtype, Vec<usize>, Vec<u8>);
+use collapse_backend_spec::state_bytes::{f32_owned, floats_as_f64, shaped_view};
+pub use collapse_backend_spec::state_bytes::{f64_owned, has, i64_scalar, Owned};
 
 /// A float tensor as (F32|F64, shape, bytes).
 pub fn to_owned(t: &Tensor) -> Result<Owned> {
     let shape = t.dims().to_vec();
     let flat = t.flatten_all()?;
     Ok(match t.dtype() {
-        DType::F64 => (
-            Dtype::F64,
-            shape,
-            flat.to_vec1::<f64>()?
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect(),
-        ),
-        _ => (
-            Dtype::F32,
-            shape,
-            flat.to_dtype(DType::F32)?
-                .to_vec1::<f32>()?
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect(),
-        ),
+        DType::F64 => f64_owned(&flat.to_vec1::<f64>()?, shape),
+        _ => f32_owned(&flat.to_dtype(DType::F32)?.to_vec1::<f32>()?, shape),
     })
-}
-
-/// f64 values with a shape.
-pub fn f64_owned(values: &[f64], shape: Vec<usize>) -> Owned {
-    (
-        Dtype::F64,
-        shape,
-        values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-    )
-}
-
-/// An i64 scalar (PyTorch's `num_batches_tracked`, step counters).
-pub fn i64_scalar(v: i64) -> Owned {
-    (Dtype::I64, Vec::new(), v.to_le_bytes().to_vec())
 }
 
 /// Reads an f32/f64 tensor, checking its shape against `expected`.
@@ -65,32 +36,13 @@ pub fn read_f64(
     name: &str,
     expected: &[usize],
 ) -> Result<Vec<f64>> {
-    let view = st.tensor(name).map_err(|e| {
+    let view = shaped_view(st, name, expected)?;
+    floats_as_f64(&view).ok_or_else(|| {
         CandleError::BadInput(format!(
-            "state tensor {name}: {e} (was the state saved by another model or optimiser?)"
+            "state tensor {name} has dtype {:?}, expected F32 or F64",
+            view.dtype()
         ))
-    })?;
-    if view.shape() != expected {
-        return Err(CandleError::BadInput(format!(
-            "state tensor {name} has shape {:?}, this session needs {expected:?}",
-            view.shape()
-        )));
-    }
-    match view.dtype() {
-        Dtype::F32 => Ok(view
-            .data()
-            .chunks_exact(4)
-            .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
-            .collect()),
-        Dtype::F64 => Ok(view
-            .data()
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect()),
-        other => Err(CandleError::BadInput(format!(
-            "state tensor {name} has dtype {other:?}, expected F32 or F64"
-        ))),
-    }
+    })
 }
 
 /// Reads an i64 scalar.
@@ -104,11 +56,6 @@ pub fn read_i64(st: &safetensors::SafeTensors<'_>, name: &str) -> Result<i64> {
         )));
     }
     Ok(i64::from_le_bytes(view.data().try_into().expect("8 bytes")))
-}
-
-/// Whether the state holds `name`.
-pub fn has(st: &safetensors::SafeTensors<'_>, name: &str) -> bool {
-    st.names().contains(&name)
 }
 
 /// Serialises named tensors (with string metadata).

@@ -22,6 +22,18 @@ pub enum TchError {
     State(String),
 }
 
+/// The shared schema's refusals, with this backend's name filled in.
+impl From<collapse_backend_spec::SpecError> for TchError {
+    fn from(e: collapse_backend_spec::SpecError) -> Self {
+        let message = e.message("tch");
+        if e.is_unsupported() {
+            TchError::Unsupported(message)
+        } else {
+            TchError::BadInput(message)
+        }
+    }
+}
+
 /// Result with [`TchError`].
 pub type Result<T> = std::result::Result<T, TchError>;
 

@@ -3,13 +3,13 @@
 //! the candle backend draws them (same generator, order and formulas), so a seed gives the
 //! same network on both backends.
 
-use collapse_core::etf::{simplex_etf, Placement};
+use collapse_backend_spec::etf_head_weights;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 
 use crate::config::{Arch, DecayScope, Head, ModelSpec};
-use crate::error::{Result, TchError};
+use crate::error::Result;
 use crate::layers::{Linear, Place};
 use crate::mlp::Mlp;
 use crate::params::ParamSet;
@@ -61,16 +61,7 @@ impl Network {
         let head = match spec.head {
             Head::Learned => Linear::new(&mut ps, &mut rng, "fc", (d, k), spec.bias, at)?,
             Head::Etf => {
-                let placement = match spec.etf_rotation_seed {
-                    None => Placement::Canonical,
-                    Some(seed) => Placement::Rotated { seed },
-                };
-                let m = simplex_etf(k, d, placement)
-                    .map_err(|e| TchError::BadInput(format!("fixed ETF head: {e}")))?;
-                let values: Vec<f64> = (0..k)
-                    .flat_map(|i| (0..d).map(move |j| (i, j)))
-                    .map(|(i, j)| m[(i, j)])
-                    .collect();
+                let values = etf_head_weights(spec)?;
                 Linear::frozen(&mut ps, &mut rng, "fc", &values, (d, k), spec.bias, at)?
             }
         };

@@ -6,6 +6,8 @@
 use rand_chacha::ChaCha8Rng;
 use tch::Tensor;
 
+use collapse_backend_spec::resnet_plan::{resnet18_blocks, stem_geometry};
+
 use crate::config::Stem;
 use crate::error::Result;
 use crate::layers::{BatchNorm, Conv2d, Place};
@@ -102,35 +104,17 @@ impl ResNet18 {
         feature_dim: usize,
         at: Place,
     ) -> Result<Self> {
-        let (k, stride, pad) = match stem {
-            Stem::Default => (7, 2, 3),
-            Stem::Small => (3, 1, 1),
-        };
+        let ((k, stride, pad), max_pool) = stem_geometry(stem);
         let conv1 = Conv2d::new(ps, rng, "conv1", (in_channels, width, k), (stride, pad), at)?;
         let bn1 = BatchNorm::new(ps, "bn1", width, at)?;
-        let mut blocks = Vec::with_capacity(8);
-        let mut cin = width;
-        for stage in 0..4 {
-            let c = width << stage;
-            for b in 0..2 {
-                let stride = if stage > 0 && b == 0 { 2 } else { 1 };
-                let last = stage == 3 && b == 1;
-                let cout = if last { feature_dim } else { c };
-                blocks.push(BasicBlock::new(
-                    ps,
-                    rng,
-                    &format!("layer{}.{b}", stage + 1),
-                    (cin, c, cout),
-                    stride,
-                    at,
-                )?);
-                cin = cout;
-            }
-        }
+        let blocks = resnet18_blocks(width, feature_dim)
+            .iter()
+            .map(|b| BasicBlock::new(ps, rng, &b.name, b.channels, b.stride, at))
+            .collect::<Result<Vec<_>>>()?;
         Ok(ResNet18 {
             conv1,
             bn1,
-            max_pool: stem == Stem::Default,
+            max_pool,
             blocks,
         })
     }

@@ -5,9 +5,6 @@ use collapse_plugin_api::{
     Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig, SessionInfo,
     Split, TrainReport, TrainRequest,
 };
-use rand::seq::SliceRandom;
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 
 use crate::config::{Arch, ModelSpec, Optim, OptimSpec};
@@ -216,38 +213,15 @@ impl Backend for TchSession {
                 "no training data: the tch backend needs a data set (--dataset)".into(),
             ));
         }
-        let m = self.optim.batch_size.min(n);
-        // The candle backend's shuffle, bit for bit: the same batches on both backends.
-        let mut rng = ChaCha8Rng::seed_from_u64(
-            self.seed ^ request.epoch.wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        );
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(&mut rng);
-        let batches: Vec<Vec<usize>> = match request.steps {
-            None => order.chunks(m).map(<[usize]>::to_vec).collect(),
-            Some(s) => (0..s as usize)
-                .map(|k| (k * m..k * m + m).map(|i| order[i % n]).collect())
-                .collect(),
-        };
-        let (mut loss, mut right, mut seen, mut steps) = (0.0, 0u64, 0u64, 0u64);
-        for idx in batches {
-            if idx.len() < 2 {
-                // BatchNorm needs two samples; PyTorch refuses such a batch, we skip it.
-                continue;
-            }
-            let (l, c) = self.step(&idx, request.lr)?;
-            loss += l * idx.len() as f64;
-            right += c;
-            seen += idx.len() as u64;
-            steps += 1;
-        }
-        let s = seen.max(1) as f64;
-        Ok(TrainReport {
-            loss: loss / s,
-            accuracy: right as f64 / s,
-            samples: seen,
-            steps,
-        })
+        // The shared shuffle and loop: the same batches and report on both backends.
+        let (seed, batch_size) = (self.seed, self.optim.batch_size);
+        Ok(collapse_backend_spec::train_epoch(
+            seed,
+            &request,
+            n,
+            batch_size,
+            |idx, lr| self.step(idx, lr),
+        )?)
     }
 
     fn info(&self) -> SessionInfo {

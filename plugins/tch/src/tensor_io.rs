@@ -6,8 +6,8 @@ use tch::{Device, Kind, Tensor};
 
 use crate::error::{Result, TchError};
 
-/// An owned tensor ready to serialise: (dtype, shape, bytes).
-pub type Owned = (Dtype, Vec<usize>, Vec<u8>);
+use collapse_backend_spec::state_bytes::{f32_owned, f64_owned, floats_as_f64, shaped_view};
+pub use collapse_backend_spec::state_bytes::{has, i64_scalar, Owned};
 
 /// The values of any float tensor as f64 (copied to the CPU).
 pub fn to_f64(t: &Tensor) -> Result<Vec<f64>> {
@@ -28,30 +28,12 @@ pub fn to_owned(t: &Tensor) -> Result<Owned> {
     let shape: Vec<usize> = t.size().iter().map(|&s| s as usize).collect();
     let values = to_f64(t)?;
     Ok(match t.kind() {
-        Kind::Double => (
-            Dtype::F64,
-            shape,
-            values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-        ),
-        _ => (
-            Dtype::F32,
-            shape,
-            values
-                .iter()
-                .flat_map(|&v| (v as f32).to_le_bytes())
-                .collect(),
-        ),
+        Kind::Double => f64_owned(&values, shape),
+        _ => {
+            let narrow: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+            f32_owned(&narrow, shape)
+        }
     })
-}
-
-/// An i64 scalar (PyTorch's `num_batches_tracked`, step counters).
-pub fn i64_scalar(v: i64) -> Owned {
-    (Dtype::I64, Vec::new(), v.to_le_bytes().to_vec())
-}
-
-/// Whether the state has a tensor of that name.
-pub fn has(st: &safetensors::SafeTensors<'_>, name: &str) -> bool {
-    st.tensor(name).is_ok()
 }
 
 /// Reads an f32/f64 tensor as f64 values, checking its shape.
@@ -60,31 +42,13 @@ pub fn read_f64(
     name: &str,
     expected: &[usize],
 ) -> Result<Vec<f64>> {
-    let view = st.tensor(name).map_err(|e| {
+    let view = shaped_view(st, name, expected)?;
+    floats_as_f64(&view).ok_or_else(|| {
         TchError::BadInput(format!(
-            "state tensor {name}: {e} (was the state saved by another model or optimiser?)"
+            "state tensor {name} is {:?}; expected F32 or F64",
+            view.dtype()
         ))
-    })?;
-    if view.shape() != expected {
-        return Err(TchError::BadInput(format!(
-            "state tensor {name} has shape {:?}, this session needs {expected:?}",
-            view.shape()
-        )));
-    }
-    let data = view.data();
-    match view.dtype() {
-        Dtype::F32 => Ok(data
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]) as f64)
-            .collect()),
-        Dtype::F64 => Ok(data
-            .chunks_exact(8)
-            .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")))
-            .collect()),
-        other => Err(TchError::BadInput(format!(
-            "state tensor {name} is {other:?}; expected F32 or F64"
-        ))),
-    }
+    })
 }
 
 /// Reads an i64 scalar.

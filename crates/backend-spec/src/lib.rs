@@ -1,0 +1,23 @@
+//! What the network backends (`plugins/candle`, `plugins/tch`) share and that needs no tensor
+//! library: the JSON model and optimiser schema with its checks, the seeded initialisation
+//! draws, the epoch's shuffle and batches, the ETF head's weights, ResNet18's layout and the
+//! saved state's names and byte layout. Kept in one place so that both backends accept
+//! the same options and draw the same numbers, which their agreement tests rely on.
+
+pub mod batches;
+pub mod epoch;
+pub mod error;
+pub mod etf_head;
+pub mod init;
+pub mod model_spec;
+pub mod optim_spec;
+pub mod resnet_plan;
+pub mod state_bytes;
+pub mod state_layout;
+
+pub use batches::epoch_batches;
+pub use epoch::train_epoch;
+pub use error::SpecError;
+pub use etf_head::etf_head_weights;
+pub use model_spec::{Arch, DecayScope, Head, LossKind, ModelSpec, Stem};
+pub use optim_spec::{Optim, OptimSpec};

@@ -1,0 +1,112 @@
+//! A saved state's tensors as safetensors' raw little-endian bytes, without a tensor library:
+//! both backends encode and decode through here, so they write the same bytes.
+
+use safetensors::tensor::TensorView;
+use safetensors::{Dtype, SafeTensors};
+
+use crate::error::{Result, SpecError};
+
+/// An owned tensor ready to serialise: (dtype, shape, bytes).
+pub type Owned = (Dtype, Vec<usize>, Vec<u8>);
+
+/// f64 values with a shape.
+pub fn f64_owned(values: &[f64], shape: Vec<usize>) -> Owned {
+    (
+        Dtype::F64,
+        shape,
+        values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    )
+}
+
+/// f32 values with a shape.
+pub fn f32_owned(values: &[f32], shape: Vec<usize>) -> Owned {
+    (
+        Dtype::F32,
+        shape,
+        values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    )
+}
+
+/// An i64 scalar (PyTorch's `num_batches_tracked`, step counters).
+pub fn i64_scalar(v: i64) -> Owned {
+    (Dtype::I64, Vec::new(), v.to_le_bytes().to_vec())
+}
+
+/// Whether the state holds `name`.
+pub fn has(st: &SafeTensors<'_>, name: &str) -> bool {
+    st.names().contains(&name)
+}
+
+/// The tensor `name` of the state, checked to have the session's shape `expected`.
+pub fn shaped_view<'a>(
+    st: &'a SafeTensors<'_>,
+    name: &str,
+    expected: &[usize],
+) -> Result<TensorView<'a>> {
+    let view = st.tensor(name).map_err(|e| {
+        SpecError::BadInput(format!(
+            "state tensor {name}: {e} (was the state saved by another model or optimiser?)"
+        ))
+    })?;
+    if view.shape() != expected {
+        return Err(SpecError::BadInput(format!(
+            "state tensor {name} has shape {:?}, this session needs {expected:?}",
+            view.shape()
+        )));
+    }
+    Ok(view)
+}
+
+/// An F32 or F64 tensor's values widened to f64; `None` for any other dtype (the caller
+/// names the tensor in its refusal).
+pub fn floats_as_f64(view: &TensorView<'_>) -> Option<Vec<f64>> {
+    match view.dtype() {
+        Dtype::F32 => Some(
+            view.data()
+                .chunks_exact(4)
+                .map(|c| f64::from(f32::from_le_bytes(c.try_into().expect("4 bytes"))))
+                .collect(),
+        ),
+        Dtype::F64 => Some(
+            view.data()
+                .chunks_exact(8)
+                .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_round_trip_and_shapes_are_checked() {
+        let a = f32_owned(&[1.5, -2.25, 3.0], vec![3]);
+        let b = f64_owned(&[0.1, 0.2], vec![1, 2]);
+        let c = i64_scalar(7);
+        let views: Vec<(String, TensorView<'_>)> = [("a", &a), ("b", &b), ("c", &c)]
+            .iter()
+            .map(|(n, (d, s, bytes))| {
+                (
+                    n.to_string(),
+                    TensorView::new(*d, s.clone(), bytes).unwrap(),
+                )
+            })
+            .collect();
+        let bytes = safetensors::serialize(views, None).unwrap();
+        let st = SafeTensors::deserialize(&bytes).unwrap();
+        let va = shaped_view(&st, "a", &[3]).unwrap();
+        assert_eq!(floats_as_f64(&va).unwrap(), [1.5, -2.25, 3.0]);
+        let vb = shaped_view(&st, "b", &[1, 2]).unwrap();
+        assert_eq!(floats_as_f64(&vb).unwrap(), [0.1, 0.2]);
+        assert_eq!(floats_as_f64(&shaped_view(&st, "c", &[]).unwrap()), None);
+        assert_eq!(
+            shaped_view(&st, "a", &[4]).unwrap_err().to_string(),
+            "state tensor a has shape [3], this session needs [4]"
+        );
+        assert!(shaped_view(&st, "zz", &[1]).is_err());
+        assert!(has(&st, "b") && !has(&st, "zz"));
+    }
+}

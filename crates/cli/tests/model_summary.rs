@@ -1,24 +1,9 @@
 //! `collapse model summary` asks the candle plugin (built as a dev-dependency) for parameter
 //! counts: every row of reference.md §2's table, exactly; bad flags exit with 2.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn plugin_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn collapse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collapse"))
-        .args(args)
-        .env("COLLAPSE_PLUGIN_PATH", plugin_dir())
-        .output()
-        .unwrap()
-}
+use common::collapse;
 
 #[test]
 fn candle_resnet18_counts_match_the_reference_table() {

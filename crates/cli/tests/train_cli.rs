@@ -1,25 +1,11 @@
 //! `collapse train` and `collapse runs show` as a user runs them: the UFM plugin (built as a
 //! dev-dependency) is found by name, a run is stopped and resumed, bad flags exit with 2.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// The folder cargo built the dev-dependency plugins into (next to this test executable).
-fn plugin_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::collapse;
 
-fn collapse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collapse"))
-        .args(args)
-        .env("COLLAPSE_PLUGIN_PATH", plugin_dir())
-        .output()
-        .unwrap()
-}
+use std::path::Path;
 
 fn ufm_args(out: &Path) -> Vec<String> {
     [

@@ -2,24 +2,11 @@
 //! recorded in the manifest, and cannot change on resume. Runs the candle MLP on a small real
 //! MNIST subset (fetched by `cargo xtask data`).
 
+mod common;
+
+use common::collapse;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn plugin_dir() -> PathBuf {
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn collapse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collapse"))
-        .args(args)
-        .env("COLLAPSE_PLUGIN_PATH", plugin_dir())
-        .output()
-        .unwrap()
-}
 
 /// The data folder, or `None` (with a message) when MNIST is absent outside CI.
 fn data_dir() -> Option<PathBuf> {

@@ -1,25 +1,14 @@
 //! End-to-end specification of the `collapse ufm` and `collapse certify` commands: the JSON
 //! contract other tools rely on, and exit code 2 with a named input on bad input.
 
+mod common;
+
+use common::collapse;
+
 use safetensors::tensor::{Dtype, TensorView};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn collapse(args: &[&str]) -> Output {
-    // The backend plugins `reproduce` trains with are this package's dev-dependencies:
-    // cargo builds them next to this test executable.
-    let plugins = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    Command::new(env!("CARGO_BIN_EXE_collapse"))
-        .args(args)
-        .env("COLLAPSE_PLUGIN_PATH", plugins)
-        .output()
-        .expect("the collapse binary runs")
-}
+use std::process::Output;
 
 fn json_of(out: &Output) -> Value {
     assert!(

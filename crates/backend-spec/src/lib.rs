@@ -11,6 +11,7 @@ pub mod etf_head;
 pub mod init;
 pub mod model_spec;
 pub mod optim_spec;
+pub mod reference_counts;
 pub mod resnet_plan;
 pub mod state_bytes;
 pub mod state_layout;

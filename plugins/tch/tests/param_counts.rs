@@ -1,6 +1,7 @@
 //! reference.md §2's trainable-parameter table, hit exactly; shapes and non-negative
 //! features of ResNet18; torchvision's parameter names.
 
+use collapse_backend_spec::reference_counts::{frozen_head_params, RESNET18_TRAINABLE_PARAMS};
 use collapse_plugin_tch::{ModelSpec, Network};
 use serde_json::json;
 use tch::{Device, Kind, Tensor};
@@ -11,15 +12,7 @@ fn net(model: serde_json::Value) -> Network {
 
 #[test]
 fn resnet18_counts_match_the_reference_table() {
-    let rows = [
-        ("default", 512, "learned", 11_181_642u64),
-        ("default", 512, "etf", 11_176_522),
-        ("default", 10, "learned", 8_867_542),
-        ("default", 10, "etf", 8_867_442),
-        ("3x3", 512, "learned", 11_173_962),
-        ("3x3", 10, "etf", 8_859_762),
-    ];
-    for (stem, d, head, want) in rows {
+    for (stem, d, head, want) in RESNET18_TRAINABLE_PARAMS {
         let n = net(json!({"classes": 10, "model": "resnet18", "stem": stem,
                            "feature_dim": d, "classifier": head}));
         assert_eq!(
@@ -27,8 +20,11 @@ fn resnet18_counts_match_the_reference_table() {
             want,
             "stem {stem}, d {d}, {head}"
         );
-        let frozen = if head == "etf" { 10 * d as u64 } else { 0 };
-        assert_eq!(n.params.total_count(), want + frozen);
+        // The frozen head is counted in the total only.
+        assert_eq!(
+            n.params.total_count(),
+            want + frozen_head_params(head, 10, d)
+        );
     }
 }
 

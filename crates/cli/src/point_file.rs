@@ -1,13 +1,14 @@
-//! POINT files: safetensors with `W` [K, d], `H` [d, N], optionally `b` [K] and `labels` [N].
-//! W, H, b are f64 (f32 is accepted and widened); labels any integer type. Absent labels mean
-//! the class-major layout (column j has label j / n).
+//! POINT files: safetensors (`.safetensors`) with `W` [K, d], `H` [d, N], optionally `b` [K]
+//! and `labels` [N]. W, H, b are f64 (f32 is widened); labels any integer type. Absent labels
+//! mean the class-major layout (column j has label j / n). Decoding is collapse-arrays'; this
+//! module adds what a point needs: consistent shapes, finite values, labels in 0..K.
 
 use crate::exit::BadInput;
 use anyhow::{Context, Result};
+use collapse_arrays::{ArrayError, ArrayFile, Expect};
 use collapse_core::{Labels, Point};
 use faer::Mat;
 use safetensors::tensor::{Dtype, TensorView};
-use safetensors::SafeTensors;
 use std::path::Path;
 
 /// A point with its labels, as stored.
@@ -22,39 +23,30 @@ fn bad(path: &Path, msg: String) -> anyhow::Error {
     BadInput(format!("{}: {msg}", path.display())).into()
 }
 
-fn floats(path: &Path, st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Result<Vec<f64>> {
-    let t = st.tensor(name).map_err(|_| {
-        bad(
-            path,
-            format!("tensor `{name}` is missing; a POINT file needs W [K, d] and H [d, N]"),
-        )
-    })?;
-    if t.shape() != shape {
+/// Reads one tensor of the POINT file through collapse-arrays (which decodes every float
+/// and integer dtype), naming the tensor in any error.
+fn tensor(path: &Path, name: &str, expect: Expect) -> Result<ArrayFile> {
+    ArrayFile::open_path(path, Some(name), expect)
+        .map_err(|e| bad(path, format!("tensor `{name}`: {e}")))
+}
+
+/// The values of a float tensor of the given shape, all finite.
+fn floats(path: &Path, file: &ArrayFile, name: &str, shape: (usize, usize)) -> Result<Vec<f64>> {
+    if (file.rows(), file.cols()) != shape {
         return Err(bad(
             path,
             format!(
-                "tensor `{name}` has shape {:?}, expected {shape:?}",
-                t.shape()
+                "tensor `{name}` has shape [{}, {}], expected [{}, {}]",
+                file.rows(),
+                file.cols(),
+                shape.0,
+                shape.1
             ),
         ));
     }
-    let data = t.data();
-    let values: Vec<f64> = match t.dtype() {
-        Dtype::F64 => data
-            .chunks_exact(8)
-            .map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect(),
-        Dtype::F32 => data
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")) as f64)
-            .collect(),
-        other => {
-            return Err(bad(
-                path,
-                format!("tensor `{name}` has dtype {other:?}; store it as f64 (or f32)"),
-            ))
-        }
-    };
+    let values = file
+        .read_floats()
+        .map_err(|e| bad(path, format!("tensor `{name}`: {e}")))?;
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
         return Err(bad(
             path,
@@ -64,95 +56,64 @@ fn floats(path: &Path, st: &SafeTensors<'_>, name: &str, shape: &[usize]) -> Res
     Ok(values)
 }
 
-fn integers(path: &Path, t: &TensorView<'_>) -> Result<Vec<i64>> {
-    let d = t.data();
-    macro_rules! read {
-        ($ty:ty, $n:expr) => {
-            d.chunks_exact($n)
-                .map(|c| <$ty>::from_le_bytes(c.try_into().expect("width")) as i64)
-                .collect()
-        };
+/// An optional tensor: `None` when the file has no tensor of that name (with a name given,
+/// collapse-arrays reports a missing tensor, and only that, as `ArrayError::Tensor`).
+fn optional_tensor(path: &Path, name: &str, expect: Expect) -> Result<Option<ArrayFile>> {
+    match ArrayFile::open_path(path, Some(name), expect) {
+        Ok(file) => Ok(Some(file)),
+        Err(ArrayError::Tensor { .. }) => Ok(None),
+        Err(e) => Err(bad(path, format!("tensor `{name}`: {e}"))),
     }
-    Ok(match t.dtype() {
-        Dtype::I64 => read!(i64, 8),
-        Dtype::I32 => read!(i32, 4),
-        Dtype::I16 => read!(i16, 2),
-        Dtype::I8 => read!(i8, 1),
-        Dtype::U64 => d
-            .chunks_exact(8)
-            .map(|c| i64::try_from(u64::from_le_bytes(c.try_into().expect("8"))).unwrap_or(-1))
-            .collect(),
-        Dtype::U32 => read!(u32, 4),
-        Dtype::U16 => read!(u16, 2),
-        Dtype::U8 => read!(u8, 1),
-        other => {
-            return Err(bad(
-                path,
-                format!("tensor `labels` has dtype {other:?}; store labels as integers"),
-            ))
-        }
-    })
 }
 
 /// Reads and validates a POINT file.
 pub fn read(path: &Path) -> Result<PointFile> {
-    let bytes =
-        std::fs::read(path).map_err(|e| bad(path, format!("cannot read the POINT file: {e}")))?;
-    let st = SafeTensors::deserialize(&bytes)
-        .map_err(|e| bad(path, format!("not a safetensors file: {e}")))?;
-    let w_shape = st
-        .tensor("W")
-        .map_err(|_| bad(path, "tensor `W` [K, d] is missing".into()))?
-        .shape()
-        .to_vec();
-    let h_shape = st
-        .tensor("H")
-        .map_err(|_| bad(path, "tensor `H` [d, N] is missing".into()))?
-        .shape()
-        .to_vec();
-    if w_shape.len() != 2 || h_shape.len() != 2 || w_shape[1] != h_shape[0] {
+    let w_file = tensor(path, "W", Expect::Matrix)?;
+    let h_file = tensor(path, "H", Expect::Matrix)?;
+    let (k, d, n) = (w_file.rows(), w_file.cols(), h_file.cols());
+    if h_file.rows() != d {
         return Err(bad(
             path,
-            format!("W has shape {w_shape:?} and H {h_shape:?}: expected W [K, d] and H [d, N] with the same d"),
+            format!(
+                "W has shape [{k}, {d}] and H [{}, {n}]: expected W [K, d] and H [d, N] with the same d",
+                h_file.rows()
+            ),
         ));
     }
-    let (k, d, n) = (w_shape[0], w_shape[1], h_shape[1]);
-    let w = floats(path, &st, "W", &[k, d])?;
-    let h = floats(path, &st, "H", &[d, n])?;
-    let b = match st.tensor("b") {
-        Ok(_) => Some(floats(path, &st, "b", &[k])?),
-        Err(_) => None,
+    let w = floats(path, &w_file, "W", (k, d))?;
+    let h = floats(path, &h_file, "H", (d, n))?;
+    let b = match optional_tensor(path, "b", Expect::Vector)? {
+        Some(file) => Some(floats(path, &file, "b", (k, 1))?),
+        None => None,
     };
-    let labels = match st.tensor("labels") {
-        Ok(t) => {
-            if t.shape() != [n] {
-                return Err(bad(
-                    path,
-                    format!(
-                        "tensor `labels` has shape {:?}, expected [{n}] (one per column of H)",
-                        t.shape()
-                    ),
-                ));
-            }
-            let raw = integers(path, &t)?;
-            if let Some(i) = raw.iter().position(|&y| y < 0 || y as usize >= k) {
-                return Err(bad(
-                    path,
-                    format!("label {} at sample {i} is outside 0..{k}", raw[i]),
-                ));
-            }
-            Labels::new(k, raw.into_iter().map(|y| y as usize).collect())
-                .map_err(|e| bad(path, e.to_string()))?
+    let labels = if let Some(file) = optional_tensor(path, "labels", Expect::Vector)? {
+        if file.rows() != n {
+            return Err(bad(
+                path,
+                format!(
+                    "tensor `labels` has {} entries, expected {n} (one per column of H)",
+                    file.rows()
+                ),
+            ));
         }
-        Err(_) => {
-            if k == 0 || n % k != 0 {
-                return Err(bad(
-                    path,
-                    format!("no `labels` tensor and N = {n} is not a multiple of K = {k}: add labels or use class-major balanced columns"),
-                ));
-            }
-            Labels::balanced(k, n / k).map_err(|e| bad(path, e.to_string()))?
+        let raw = file
+            .read_labels()
+            .map_err(|e| bad(path, format!("tensor `labels`: {e}")))?;
+        if let Some(i) = raw.iter().position(|&y| y >= k) {
+            return Err(bad(
+                path,
+                format!("label {} at sample {i} is outside 0..{k}", raw[i]),
+            ));
         }
+        Labels::new(k, raw).map_err(|e| bad(path, e.to_string()))?
+    } else {
+        if k == 0 || n % k != 0 {
+            return Err(bad(
+                path,
+                format!("no `labels` tensor and N = {n} is not a multiple of K = {k}: add labels or use class-major balanced columns"),
+            ));
+        }
+        Labels::balanced(k, n / k).map_err(|e| bad(path, e.to_string()))?
     };
     let point = Point {
         w: Mat::from_fn(k, d, |i, j| w[i * d + j]),

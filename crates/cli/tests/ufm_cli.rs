@@ -238,17 +238,17 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
         )
     };
     // Not safetensors at all.
-    std::fs::write(dir.path().join("garbage.st"), b"not a tensor file").unwrap();
-    let (code, err) = run("garbage.st");
+    std::fs::write(dir.path().join("garbage.safetensors"), b"not a tensor file").unwrap();
+    let (code, err) = run("garbage.safetensors");
     assert_eq!(code, Some(2));
     assert!(
-        err.contains("garbage.st") && err.contains("safetensors"),
+        err.contains("garbage.safetensors") && err.contains("not a valid safetensors file"),
         "{err}"
     );
     // Missing file.
-    let (code, err) = run("absent.st");
+    let (code, err) = run("absent.safetensors");
     assert_eq!(code, Some(2));
-    assert!(err.contains("absent.st"), "{err}");
+    assert!(err.contains("absent.safetensors"), "{err}");
     // H missing.
     let wb = f64_bytes(&[0.0; 6]);
     let only_w = safetensors::serialize(
@@ -256,13 +256,13 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
         None,
     )
     .unwrap();
-    std::fs::write(dir.path().join("no_h.st"), only_w).unwrap();
-    let (code, err) = run("no_h.st");
+    std::fs::write(dir.path().join("no_h.safetensors"), only_w).unwrap();
+    let (code, err) = run("no_h.safetensors");
     assert_eq!(code, Some(2));
     assert!(err.contains("`H`"), "{err}");
     // Mismatched d.
     std::fs::write(
-        dir.path().join("shape.st"),
+        dir.path().join("shape.safetensors"),
         safetensors::serialize(
             [
                 (
@@ -279,19 +279,27 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
         .unwrap(),
     )
     .unwrap();
-    let (code, err) = run("shape.st");
+    let (code, err) = run("shape.safetensors");
     assert_eq!(code, Some(2));
     assert!(err.contains("same d"), "{err}");
     // NaN.
     let mut h = vec![0.0; 12];
     h[5] = f64::NAN;
-    write_point(&dir.path().join("nan.st"), 2, 3, 4, &[0.0; 6], &h, None);
-    let (code, err) = run("nan.st");
+    write_point(
+        &dir.path().join("nan.safetensors"),
+        2,
+        3,
+        4,
+        &[0.0; 6],
+        &h,
+        None,
+    );
+    let (code, err) = run("nan.safetensors");
     assert_eq!(code, Some(2));
     assert!(err.contains("`H`") && err.contains("non-finite"), "{err}");
     // A label out of range.
     write_point(
-        &dir.path().join("label.st"),
+        &dir.path().join("label.safetensors"),
         2,
         3,
         4,
@@ -299,12 +307,12 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
         &[0.0; 12],
         Some(&[0, 1, 2, 1]),
     );
-    let (code, err) = run("label.st");
+    let (code, err) = run("label.safetensors");
     assert_eq!(code, Some(2));
     assert!(err.contains("label 2"), "{err}");
     // No labels and N not a multiple of K.
     write_point(
-        &dir.path().join("odd.st"),
+        &dir.path().join("odd.safetensors"),
         2,
         3,
         3,
@@ -312,7 +320,7 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
         &[0.0; 9],
         None,
     );
-    let (code, err) = run("odd.st");
+    let (code, err) = run("odd.safetensors");
     assert_eq!(code, Some(2));
     assert!(err.contains("not a multiple"), "{err}");
 }
@@ -320,7 +328,7 @@ fn bad_point_files_are_refused_with_exit_code_2_and_the_problem_named() {
 #[test]
 fn unbalanced_labels_are_certified_outside_the_theorem() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("unbalanced.st");
+    let path = dir.path().join("unbalanced.safetensors");
     write_point(
         &path,
         2,

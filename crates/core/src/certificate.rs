@@ -29,6 +29,18 @@ pub enum Verdict {
     Inconclusive,
 }
 
+impl Verdict {
+    /// The name used in JSON and reports (`not_critical`, `global_minimizer`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NotCritical => "not_critical",
+            Verdict::GlobalMinimizer => "global_minimizer",
+            Verdict::StrictSaddle => "strict_saddle",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
 /// How the curvature evidence was obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -252,11 +264,10 @@ fn smallest_curvature_direction(
 ) -> Result<(Point, CurvatureMethod)> {
     let layout = Layout::of(point);
     if layout.len() <= DENSE_HESSIAN_MAX_PARAMS {
-        let mut hess = dense_hessian(ufm, point, eval)?;
-        let sym = faer::Mat::from_fn(hess.nrows(), hess.ncols(), |i, j| {
-            0.5 * (hess[(i, j)] + hess[(j, i)])
+        let raw = dense_hessian(ufm, point, eval)?;
+        let hess = faer::Mat::from_fn(raw.nrows(), raw.ncols(), |i, j| {
+            0.5 * (raw[(i, j)] + raw[(j, i)])
         });
-        hess.copy_from(&sym);
         let evd = hess
             .self_adjoint_eigen(Side::Lower)
             .map_err(|e| CoreError::Numerical(format!("Hessian eigen-solve: {e:?}")))?;

@@ -58,10 +58,7 @@ pub fn run(options: &Options) -> Result<Section> {
             } else {
                 "n/a (W = 0)".into()
             };
-            let verdict = serde_json::to_value(cert.verdict)?
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            let verdict = cert.verdict.as_str();
             verdicts_ok &= cert.verdict == Verdict::GlobalMinimizer;
             writeln!(
                 body,

@@ -36,11 +36,16 @@ fn sample(oracle: &mut Oracle<'_>, x: &[f64], p: &[f64], alpha: f64) -> Sample {
     }
 }
 
+/// Differences of f below this are rounding, not information (Hager–Zhang's ε|f₀|).
+fn flat_tolerance(f0: f64) -> f64 {
+    1e-12 * f0.abs().max(1e-300)
+}
+
 /// Whether a sample satisfies the (strong or approximate) Wolfe conditions.
 fn acceptable(s: &Sample, f0: f64, d0: f64) -> bool {
     let strong = s.f <= f0 + C1 * s.alpha * d0 && s.d.abs() <= -C2 * d0;
-    let eps = 1e-12 * f0.abs().max(1e-300);
-    let approx = s.f <= f0 + eps && s.d >= C2 * d0 && s.d <= (2.0 * C1 - 1.0) * d0;
+    let approx =
+        s.f <= f0 + flat_tolerance(f0) && s.d >= C2 * d0 && s.d <= (2.0 * C1 - 1.0) * d0;
     s.f.is_finite() && (strong || approx)
 }
 
@@ -49,10 +54,15 @@ fn sufficient_decrease_fails(s: &Sample, f0: f64, d0: f64) -> bool {
 }
 
 /// Minimiser of the cubic through (a, fa, da), (b, fb, db), safeguarded into the middle
-/// of [a, b]; bisection where the cubic has no real minimiser.
-fn interpolate(a: &Sample, b: &Sample) -> f64 {
+/// of [a, b]; bisection where the cubic has no real minimiser. Where f is flat to rounding
+/// the cubic fits noise, so the zero of the secant through the two slopes is used instead.
+fn interpolate(a: &Sample, b: &Sample, flat: f64) -> f64 {
     let (lo, hi) = if a.alpha < b.alpha { (a, b) } else { (b, a) };
     let h = hi.alpha - lo.alpha;
+    if (lo.f - hi.f).abs() <= flat && lo.d < 0.0 && hi.d > 0.0 {
+        let t = lo.alpha - lo.d * h / (hi.d - lo.d);
+        return t.clamp(lo.alpha + 0.01 * h, hi.alpha - 0.01 * h);
+    }
     let d1 = lo.d + hi.d - 3.0 * (lo.f - hi.f) / (lo.alpha - hi.alpha);
     let disc = d1 * d1 - lo.d * hi.d;
     let mid = 0.5 * (lo.alpha + hi.alpha);
@@ -120,14 +130,22 @@ fn zoom(
     mut hi: Sample,
     mut evals: usize,
 ) -> Option<Step> {
+    let flat = flat_tolerance(f0);
     while evals < MAX_EVALS {
-        let alpha = interpolate(&lo, &hi);
+        let alpha = interpolate(&lo, &hi, flat);
         let cur = sample(oracle, x, p, alpha);
         evals += 1;
         if acceptable(&cur, f0, d0) {
             return Some(accept(cur));
         }
-        if sufficient_decrease_fails(&cur, f0, d0) || cur.f >= lo.f {
+        // Hager–Zhang: a value equal to lo's within rounding is no evidence against cur; the
+        // slope then decides which end it replaces.
+        let worse = if (cur.f - lo.f).abs() <= flat {
+            cur.f > f0 + flat
+        } else {
+            cur.f > lo.f
+        };
+        if sufficient_decrease_fails(&cur, f0, d0) || worse {
             hi = cur;
         } else {
             if cur.d * (hi.alpha - lo.alpha) >= 0.0 {

@@ -111,3 +111,18 @@ fn solver_rejects_a_point_of_the_wrong_shape() {
     let err = solve(&ufm, p, &SolveOptions::default(), |_| {}).unwrap_err();
     assert!(err.to_string().contains("H"), "{err}");
 }
+
+/// A case CI once drew: in the zero regime f is flat to rounding near the optimum (f* = log 2)
+/// while ∇f is still 5e-9, so the line search must go by slopes, not values.
+#[test]
+fn lbfgs_resolves_the_gradient_where_f_is_flat_to_rounding() {
+    let ufm = Ufm::balanced(
+        2,
+        1,
+        0.41406374068227053,
+        3.9994939202667186,
+        collapse_core::Bias::None,
+    )
+    .unwrap();
+    check(&ufm, Method::Lbfgs, 1e-9, 0, 8227291336643272923).unwrap();
+}

@@ -44,8 +44,7 @@ fn flat_tolerance(f0: f64) -> f64 {
 /// Whether a sample satisfies the (strong or approximate) Wolfe conditions.
 fn acceptable(s: &Sample, f0: f64, d0: f64) -> bool {
     let strong = s.f <= f0 + C1 * s.alpha * d0 && s.d.abs() <= -C2 * d0;
-    let approx =
-        s.f <= f0 + flat_tolerance(f0) && s.d >= C2 * d0 && s.d <= (2.0 * C1 - 1.0) * d0;
+    let approx = s.f <= f0 + flat_tolerance(f0) && s.d >= C2 * d0 && s.d <= (2.0 * C1 - 1.0) * d0;
     s.f.is_finite() && (strong || approx)
 }
 

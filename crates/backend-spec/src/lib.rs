@@ -1,7 +1,7 @@
 //! What the network backends (`plugins/candle`, `plugins/tch`) share and that needs no tensor
 //! library: the JSON model and optimiser schema with its checks, the seeded initialisation
 //! draws, the epoch's shuffle and batches, the ETF head's weights, ResNet18's layout and the
-//! saved state's names and byte layout. Kept in one place so that both backends accept
+//! saved state's names and byte layout, and L-BFGS (it works on host f64 vectors). Kept in one place so that both backends accept
 //! the same options and draw the same numbers, which their agreement tests rely on.
 
 pub mod batches;
@@ -9,6 +9,8 @@ pub mod epoch;
 pub mod error;
 pub mod etf_head;
 pub mod init;
+pub mod lbfgs;
+pub mod lbfgs_state;
 pub mod model_spec;
 pub mod optim_spec;
 pub mod reference_counts;

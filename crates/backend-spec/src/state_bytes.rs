@@ -77,6 +77,30 @@ pub fn floats_as_f64(view: &TensorView<'_>) -> Option<Vec<f64>> {
     }
 }
 
+/// An F32 or F64 tensor of the state as f64 values, checked to have the shape `expected`.
+pub fn read_f64(st: &SafeTensors<'_>, name: &str, expected: &[usize]) -> Result<Vec<f64>> {
+    let view = shaped_view(st, name, expected)?;
+    floats_as_f64(&view).ok_or_else(|| {
+        SpecError::BadInput(format!(
+            "state tensor {name} is {:?}; expected F32 or F64",
+            view.dtype()
+        ))
+    })
+}
+
+/// An i64 scalar of the state (step counters, `num_batches_tracked`).
+pub fn read_i64(st: &SafeTensors<'_>, name: &str) -> Result<i64> {
+    let view = st
+        .tensor(name)
+        .map_err(|e| SpecError::BadInput(format!("state tensor {name}: {e}")))?;
+    match (view.dtype(), view.data().len()) {
+        (Dtype::I64, 8) => Ok(i64::from_le_bytes(view.data().try_into().expect("8 bytes"))),
+        (d, n) => Err(SpecError::BadInput(format!(
+            "state tensor {name}: expected one I64, found {d:?} ({n} bytes)"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +132,15 @@ mod tests {
         );
         assert!(shaped_view(&st, "zz", &[1]).is_err());
         assert!(has(&st, "b") && !has(&st, "zz"));
+        assert_eq!(read_f64(&st, "b", &[1, 2]).unwrap(), [0.1, 0.2]);
+        assert_eq!(read_i64(&st, "c").unwrap(), 7);
+        assert_eq!(
+            read_i64(&st, "a").unwrap_err().to_string(),
+            "state tensor a: expected one I64, found F32 (12 bytes)"
+        );
+        assert_eq!(
+            read_f64(&st, "c", &[]).unwrap_err().to_string(),
+            "state tensor c is I64; expected F32 or F64"
+        );
     }
 }

@@ -12,8 +12,8 @@ use crate::error::{CandleError, Result};
 use crate::loss::{batch_loss, correct};
 use crate::model::Network;
 use crate::optim::adam::Adam;
-use crate::optim::lbfgs::{Lbfgs, LbfgsState};
 use crate::optim::sgd::Sgd;
+use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
 
 /// Samples per forward pass when computing features.
 const EVAL_CHUNK: usize = 256;
@@ -248,7 +248,7 @@ impl CandleSession {
                 };
                 let mut flat = self.flat_params()?;
                 let mut first: Option<(f64, u64)> = None;
-                let result = opt.step(&mut state, &mut flat, |point| {
+                let result = opt.step(&mut state, &mut flat, |point| -> Result<_> {
                     self.set_flat_params(point)?;
                     let (data_loss, right, grads) = self.train_forward(&x, &y, true)?;
                     let total = data_loss

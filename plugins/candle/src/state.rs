@@ -7,17 +7,16 @@
 //! `optimizer.{param}.exp_avg_sq`, `optimizer.step`; L-BFGS `optimizer.lbfgs.*` (f64).
 //! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
+use collapse_backend_spec::lbfgs_state::{lbfgs_tensors, read_lbfgs};
+use collapse_backend_spec::state_bytes::{read_f64, read_i64};
 use collapse_backend_spec::state_layout::{
     exp_avg, exp_avg_sq, fixed_head_mismatch, metadata, momentum_buffer, num_batches_tracked,
     open_state, ADAM_STEP,
 };
 
-use crate::error::{CandleError, Result};
-use crate::optim::lbfgs::LbfgsState;
+use crate::error::Result;
 use crate::session::{CandleSession, OptState};
-use crate::tensor_io::{
-    f64_owned, has, i64_scalar, read_f64, read_i64, read_tensor, serialize, to_owned, Owned,
-};
+use crate::tensor_io::{has, i64_scalar, read_tensor, serialize, to_owned, Owned};
 
 fn optimizer_name(s: &OptState) -> &'static str {
     match s {
@@ -60,37 +59,7 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
                 }
             }
         }
-        OptState::Lbfgs(l) => {
-            let n = l.prev_flat_grad.len();
-            let flat = |rows: &[Vec<f64>]| rows.concat();
-            out.push(("optimizer.lbfgs.d".into(), f64_owned(&l.d, vec![l.d.len()])));
-            out.push(("optimizer.lbfgs.t".into(), f64_owned(&[l.t], vec![])));
-            out.push((
-                "optimizer.lbfgs.old_dirs".into(),
-                f64_owned(&flat(&l.old_dirs), vec![l.old_dirs.len(), n]),
-            ));
-            out.push((
-                "optimizer.lbfgs.old_stps".into(),
-                f64_owned(&flat(&l.old_stps), vec![l.old_stps.len(), n]),
-            ));
-            out.push((
-                "optimizer.lbfgs.ro".into(),
-                f64_owned(&l.ro, vec![l.ro.len()]),
-            ));
-            out.push((
-                "optimizer.lbfgs.h_diag".into(),
-                f64_owned(&[l.h_diag], vec![]),
-            ));
-            out.push((
-                "optimizer.lbfgs.prev_flat_grad".into(),
-                f64_owned(&l.prev_flat_grad, vec![n]),
-            ));
-            out.push(("optimizer.lbfgs.n_iter".into(), i64_scalar(l.n_iter as i64)));
-            out.push((
-                "optimizer.lbfgs.func_evals".into(),
-                i64_scalar(l.func_evals as i64),
-            ));
-        }
+        OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
     serialize(&out, metadata(optimizer_name(&s.opt_state)))
 }
@@ -152,41 +121,11 @@ pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
             }
         }
         OptState::Lbfgs(l) => {
-            let n: usize = trainable
+            let n = trainable
                 .iter()
                 .map(|p| p.var.as_tensor().elem_count())
                 .sum();
-            let shape_of = |name: &str| -> Result<Vec<usize>> {
-                Ok(st
-                    .tensor(name)
-                    .map_err(|e| CandleError::BadInput(format!("state tensor {name}: {e}")))?
-                    .shape()
-                    .to_vec())
-            };
-            let n_iter = read_i64(&st, "optimizer.lbfgs.n_iter")? as u64;
-            let mut fresh = LbfgsState {
-                n_iter,
-                func_evals: read_i64(&st, "optimizer.lbfgs.func_evals")? as u64,
-                ..LbfgsState::default()
-            };
-            if n_iter > 0 {
-                fresh.d = read_f64(&st, "optimizer.lbfgs.d", &[n])?;
-                fresh.prev_flat_grad = read_f64(&st, "optimizer.lbfgs.prev_flat_grad", &[n])?;
-                let m = shape_of("optimizer.lbfgs.ro")?
-                    .first()
-                    .copied()
-                    .unwrap_or(0);
-                fresh.ro = read_f64(&st, "optimizer.lbfgs.ro", &[m])?;
-                let dirs = read_f64(&st, "optimizer.lbfgs.old_dirs", &[m, n])?;
-                let stps = read_f64(&st, "optimizer.lbfgs.old_stps", &[m, n])?;
-                fresh.old_dirs = dirs.chunks(n.max(1)).map(<[f64]>::to_vec).collect();
-                fresh.old_stps = stps.chunks(n.max(1)).map(<[f64]>::to_vec).collect();
-                fresh.old_dirs.truncate(m);
-                fresh.old_stps.truncate(m);
-            }
-            fresh.t = read_f64(&st, "optimizer.lbfgs.t", &[])?[0];
-            fresh.h_diag = read_f64(&st, "optimizer.lbfgs.h_diag", &[])?[0];
-            *l = fresh;
+            *l = read_lbfgs(&st, n)?;
         }
     }
     Ok(())

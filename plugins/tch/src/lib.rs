@@ -11,8 +11,8 @@
 //! `layers.{i}.linear.*`, `layers.{i}.bn.*`, `fc.*`), so a state saved by one backend loads
 //! in the other.
 //!
-//! Optimisers: SGD with momentum and coupled L2, Adam with coupled L2 ([`optim`]); L-BFGS is
-//! refused (the candle backend has it). BatchNorm in train mode for steps, eval mode for
+//! Optimisers: SGD with momentum and coupled L2, Adam with coupled L2 ([`optim`]); L-BFGS
+//! with a strong-Wolfe line search (backend-spec's, on host f64 vectors, as candle's). BatchNorm in train mode for steps, eval mode for
 //! features. Devices: `cpu`, `cuda`, `cuda:N` ([`device`]: the libtorch_cuda load trick; cuDNN
 //! benchmark mode unless `COLLAPSE_DETERMINISTIC=1`).
 //!

@@ -12,7 +12,9 @@ use crate::error::{Result, TchError};
 use crate::loss::{batch_loss, correct};
 use crate::model::Network;
 use crate::optim::{Adam, Sgd};
+use crate::params::tensor_from;
 use crate::tensor_io::to_f64;
+use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
 
 /// Samples per forward pass when computing features.
 const EVAL_CHUNK: usize = 256;
@@ -24,6 +26,8 @@ pub enum OptState {
     Sgd(Sgd),
     /// Adam.
     Adam(Adam),
+    /// L-BFGS (host f64 vectors, shared with the candle backend).
+    Lbfgs(LbfgsState),
 }
 
 /// One split's data on the session's device.
@@ -63,13 +67,6 @@ impl TchSession {
     pub fn new(config: &SessionConfig) -> Result<Self> {
         let spec = ModelSpec::parse(&config.model)?;
         let optim = Optim::parse(&config.optimizer)?;
-        if let OptimSpec::Lbfgs { .. } = optim.spec {
-            return Err(TchError::Unsupported(
-                "optimizer `lbfgs`: the tch backend implements sgd and adam; use --backend \
-                 candle for L-BFGS"
-                    .into(),
-            ));
-        }
         let device = crate::device::parse(&config.device)?;
         let net = Network::new(&spec, config.seed, device)?;
         let n = net.params.trainable.len();
@@ -78,7 +75,7 @@ impl TchSession {
             OptimSpec::Adam { beta1, beta2, eps } => {
                 OptState::Adam(Adam::new(beta1, beta2, eps, n))
             }
-            OptimSpec::Lbfgs { .. } => unreachable!("refused above"),
+            OptimSpec::Lbfgs { .. } => OptState::Lbfgs(LbfgsState::default()),
         };
         Ok(TchSession {
             net,
@@ -99,34 +96,145 @@ impl TchSession {
         }
     }
 
-    /// One optimiser step on the training samples `idx`: (mean data loss, correct).
-    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
+    /// The training samples `idx` as (inputs, targets) on the device.
+    fn batch(&self, idx: &[usize]) -> Result<(Tensor, Tensor)> {
         let data = self.train.as_ref().expect("train() checked the data");
         let index: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
         let index = Tensor::f_from_slice(&index)?.f_to_device(self.device)?;
-        let x = data.values.f_index_select(0, &index)?;
-        let y = data.targets.f_index_select(0, &index)?;
+        Ok((
+            data.values.f_index_select(0, &index)?,
+            data.targets.f_index_select(0, &index)?,
+        ))
+    }
+
+    /// Σ ½·wd‖p‖² over the decayed parameters: L-BFGS minimises it with the loss, where SGD
+    /// and Adam add its gradient wd·p in the step (PyTorch's coupled decay).
+    fn decay_penalty(&self) -> Result<Option<Tensor>> {
+        let wd = self.optim.weight_decay;
+        if wd == 0.0 {
+            return Ok(None);
+        }
+        let mut total: Option<Tensor> = None;
+        for p in self.net.params.trainable.iter().filter(|p| p.decay) {
+            let s = p.tensor.f_square()?.f_sum(p.tensor.kind())?;
+            total = Some(match total {
+                None => s,
+                Some(t) => t.f_add(&s)?,
+            });
+        }
+        Ok(match total {
+            Some(t) => Some(t.f_mul_scalar(0.5 * wd)?),
+            None => None,
+        })
+    }
+
+    /// One train-mode forward and backward; the gradients land in the parameters' `grad`.
+    /// Returns (mean data loss, correct predictions, the differentiated objective).
+    fn train_forward(
+        &mut self,
+        x: &Tensor,
+        y: &Tensor,
+        with_decay: bool,
+    ) -> Result<(f64, u64, f64)> {
         let spec = &self.net.spec;
-        let (h, logits) = self.net.forward(&x, true)?;
+        let (h, logits) = self.net.forward(x, true)?;
         self.train_forwards += 1;
-        let loss = batch_loss(spec.loss, &logits, &y, &h, spec.lambda_h)?;
-        let value = loss.f_double_value(&[])?;
-        if !value.is_finite() {
+        let mut loss = batch_loss(spec.loss, &logits, y, &h, spec.lambda_h)?;
+        let data_loss = loss.f_double_value(&[])?;
+        if with_decay {
+            if let Some(pen) = self.decay_penalty()? {
+                loss = loss.f_add(&pen)?;
+            }
+        }
+        let total = loss.f_double_value(&[])?;
+        if !total.is_finite() {
             return Err(TchError::Diverged(format!(
-                "training diverged: the loss became {value}; lower the learning rate"
+                "training diverged: the loss became {total}; lower the learning rate"
             )));
         }
         for p in &mut self.net.params.trainable {
             p.tensor.zero_grad();
         }
         loss.f_backward()?;
-        let right = correct(&logits, &y)?;
-        let (params, wd) = (&self.net.params.trainable, self.optim.weight_decay);
-        match &mut self.opt_state {
-            OptState::Sgd(s) => s.step(params, lr, wd)?,
-            OptState::Adam(a) => a.step(params, lr, wd)?,
+        Ok((data_loss, correct(&logits, y)?, total))
+    }
+
+    /// The trainable parameters as one f64 vector.
+    pub fn flat_params(&self) -> Result<Vec<f64>> {
+        let mut out = Vec::new();
+        for p in &self.net.params.trainable {
+            out.extend(to_f64(&p.tensor)?);
         }
-        Ok((value, right))
+        Ok(out)
+    }
+
+    /// Sets the trainable parameters from one f64 vector (in place, no autograd).
+    pub fn set_flat_params(&self, flat: &[f64]) -> Result<()> {
+        let mut at = 0;
+        for p in &self.net.params.trainable {
+            let shape: Vec<usize> = p.tensor.size().iter().map(|&d| d as usize).collect();
+            let n: usize = shape.iter().product();
+            let src = tensor_from(&flat[at..at + n], &shape, p.tensor.kind(), self.device)?;
+            tch::no_grad(|| p.tensor.shallow_clone().f_copy_(&src))?;
+            at += n;
+        }
+        Ok(())
+    }
+
+    /// The gradients of the last backward as one f64 vector (zeros where none arrived).
+    fn flat_grad(&self) -> Result<Vec<f64>> {
+        let mut out = Vec::new();
+        for p in &self.net.params.trainable {
+            let g = p.tensor.grad();
+            if g.defined() {
+                out.extend(to_f64(&g)?);
+            } else {
+                out.extend(std::iter::repeat_n(0.0, p.tensor.numel()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// One optimiser step on the training samples `idx`: (mean data loss, correct).
+    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
+        let (x, y) = self.batch(idx)?;
+        let wd = self.optim.weight_decay;
+        match self.optim.spec {
+            OptimSpec::Sgd { .. } | OptimSpec::Adam { .. } => {
+                let (loss, right, _) = self.train_forward(&x, &y, false)?;
+                let params = &self.net.params.trainable;
+                match &mut self.opt_state {
+                    OptState::Sgd(s) => s.step(params, lr, wd)?,
+                    OptState::Adam(a) => a.step(params, lr, wd)?,
+                    OptState::Lbfgs(_) => unreachable!("state matches the optimiser"),
+                }
+                Ok((loss, right))
+            }
+            OptimSpec::Lbfgs { history, max_iter } => {
+                let opt = Lbfgs {
+                    lr,
+                    history,
+                    max_iter,
+                };
+                let mut state = match &mut self.opt_state {
+                    OptState::Lbfgs(s) => std::mem::take(s),
+                    _ => unreachable!("state matches the optimiser"),
+                };
+                let mut flat = self.flat_params()?;
+                // The report is the first evaluation's, at the step's starting point.
+                let mut first: Option<(f64, u64)> = None;
+                let result = opt.step(&mut state, &mut flat, |point| -> Result<_> {
+                    self.set_flat_params(point)?;
+                    let (data_loss, right, total) = self.train_forward(&x, &y, true)?;
+                    first.get_or_insert((data_loss, right));
+                    Ok((total, self.flat_grad()?))
+                });
+                self.opt_state = OptState::Lbfgs(state);
+                result?;
+                self.set_flat_params(&flat)?;
+                Ok(first.expect("the objective was evaluated"))
+            }
+        }
     }
 }
 

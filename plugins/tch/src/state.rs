@@ -5,8 +5,11 @@
 //! Model: every trainable parameter, the frozen ETF head (`fc.weight`), the BatchNorm
 //! buffers and `{bn}.num_batches_tracked` (i64). Optimiser: SGD
 //! `optimizer.{param}.momentum_buffer`; Adam `optimizer.{param}.exp_avg`,
-//! `optimizer.{param}.exp_avg_sq`, `optimizer.step`. Metadata: `optimizer` (`sgd`, `adam`).
+//! `optimizer.{param}.exp_avg_sq`, `optimizer.step`; L-BFGS `optimizer.lbfgs.*` (f64).
+//! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
+use collapse_backend_spec::lbfgs_state::{lbfgs_tensors, read_lbfgs};
+use collapse_backend_spec::state_bytes::{read_f64, read_i64};
 use collapse_backend_spec::state_layout::{
     exp_avg, exp_avg_sq, fixed_head_mismatch, metadata, momentum_buffer, num_batches_tracked,
     open_state, ADAM_STEP,
@@ -15,13 +18,14 @@ use collapse_backend_spec::state_layout::{
 use crate::error::Result;
 use crate::session::{OptState, TchSession};
 use crate::tensor_io::{
-    has, i64_scalar, load_into, read_f64, read_i64, read_tensor, serialize, to_f64, to_owned, Owned,
+    has, i64_scalar, load_into, read_tensor, serialize, to_f64, to_owned, Owned,
 };
 
 fn optimizer_name(s: &OptState) -> &'static str {
     match s {
         OptState::Sgd(_) => "sgd",
         OptState::Adam(_) => "adam",
+        OptState::Lbfgs(_) => "lbfgs",
     }
 }
 
@@ -58,6 +62,7 @@ pub fn save(s: &TchSession) -> Result<Vec<u8>> {
                 }
             }
         }
+        OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
     serialize(&out, metadata(optimizer_name(&s.opt_state)))
 }
@@ -111,6 +116,13 @@ pub fn load(s: &mut TchSession, bytes: &[u8]) -> Result<()> {
                 *m = optional(&exp_avg(name), shape)?;
                 *v = optional(&exp_avg_sq(name), shape)?;
             }
+        }
+        OptState::Lbfgs(l) => {
+            let n = shapes
+                .iter()
+                .map(|(_, s)| s.iter().product::<usize>())
+                .sum();
+            *l = read_lbfgs(&st, n)?;
         }
     }
     Ok(())

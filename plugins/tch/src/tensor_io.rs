@@ -1,12 +1,11 @@
 //! Conversions between libtorch tensors and safetensors' raw little-endian bytes (the same
 //! layout the candle backend writes, so states move between the backends).
 
-use safetensors::Dtype;
 use tch::{Device, Kind, Tensor};
 
 use crate::error::{Result, TchError};
 
-use collapse_backend_spec::state_bytes::{f32_owned, f64_owned, floats_as_f64, shaped_view};
+use collapse_backend_spec::state_bytes::{f32_owned, f64_owned, read_f64};
 pub use collapse_backend_spec::state_bytes::{has, i64_scalar, Owned};
 
 /// The values of any float tensor as f64 (copied to the CPU).
@@ -34,34 +33,6 @@ pub fn to_owned(t: &Tensor) -> Result<Owned> {
             f32_owned(&narrow, shape)
         }
     })
-}
-
-/// Reads an f32/f64 tensor as f64 values, checking its shape.
-pub fn read_f64(
-    st: &safetensors::SafeTensors<'_>,
-    name: &str,
-    expected: &[usize],
-) -> Result<Vec<f64>> {
-    let view = shaped_view(st, name, expected)?;
-    floats_as_f64(&view).ok_or_else(|| {
-        TchError::BadInput(format!(
-            "state tensor {name} is {:?}; expected F32 or F64",
-            view.dtype()
-        ))
-    })
-}
-
-/// Reads an i64 scalar.
-pub fn read_i64(st: &safetensors::SafeTensors<'_>, name: &str) -> Result<i64> {
-    let view = st
-        .tensor(name)
-        .map_err(|e| TchError::BadInput(format!("state tensor {name}: {e}")))?;
-    match (view.dtype(), view.data().len()) {
-        (Dtype::I64, 8) => Ok(i64::from_le_bytes(view.data().try_into().expect("8 bytes"))),
-        (d, n) => Err(TchError::BadInput(format!(
-            "state tensor {name}: expected one I64, found {d:?} ({n} bytes)"
-        ))),
-    }
 }
 
 /// Overwrites `dst` (in place, no autograd) with the named tensor of the state.

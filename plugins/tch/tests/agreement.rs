@@ -26,12 +26,17 @@ const N: usize = 32;
 const LR_F32: f64 = 0.01;
 
 fn config(model: serde_json::Value, seed: u64) -> SessionConfig {
-    // `"optimizer": "adam"` in the model JSON (removed here) picks Adam instead of SGD.
+    // `"optimizer": "adam"` (or "lbfgs") in the model JSON (removed here) picks it instead of
+    // SGD; L-BFGS takes 4 iterations per step.
     let mut model = model;
     let name = model
         .as_object_mut()
         .and_then(|m| m.remove("optimizer"))
         .map_or("sgd".to_string(), |v| v.as_str().unwrap().to_string());
+    let mut extra = serde_json::Map::new();
+    if name == "lbfgs" {
+        extra.insert("max_iter".into(), json!(4));
+    }
     SessionConfig {
         model,
         optimizer: OptimizerConfig {
@@ -39,7 +44,7 @@ fn config(model: serde_json::Value, seed: u64) -> SessionConfig {
             momentum: 0.9,
             weight_decay: 5e-4,
             batch_size: 8,
-            extra: Default::default(),
+            extra,
         },
         seed,
         device: "cpu".into(),
@@ -307,5 +312,26 @@ fn adam_trajectories_agree_with_candle() {
         true,
         5,
         1e-3,
+    );
+}
+
+/// L-BFGS (one implementation on host f64 vectors, shared by both backends) through each
+/// backend's forward and backward: the line search's decisions depend on loss values, so the
+/// exact check is in f64, and the f32 MLP agrees at the tolerance.
+#[test]
+fn lbfgs_trajectories_agree_with_candle() {
+    check(
+        json!({"classes": K, "model": "mlp", "width": 32, "depth": 2, "optimizer": "lbfgs"}),
+        false,
+        5,
+        1.0,
+    );
+    check(
+        json!({"classes": K, "model": "resnet18", "width": 8, "input_shape": [3, 16, 16],
+               "stem": "3x3", "feature_dim": K, "classifier": "etf", "dtype": "f64",
+               "optimizer": "lbfgs"}),
+        true,
+        5,
+        1.0,
     );
 }

@@ -1,5 +1,5 @@
 //! Session behaviour without the host: determinism on CPU, exact resume from a saved state
-//! (SGD and Adam buffers included), and clear refusals.
+//! (SGD and Adam buffers and the L-BFGS history included), and clear refusals.
 
 use collapse_plugin_api::{
     Backend, DataSet, DataShape, OptimizerConfig, PluginError, SessionConfig, Split, TrainRequest,
@@ -8,6 +8,10 @@ use collapse_plugin_tch::TchSession;
 use serde_json::json;
 
 fn config(optimizer: &str, device: &str) -> SessionConfig {
+    let mut extra = serde_json::Map::new();
+    if optimizer == "lbfgs" {
+        extra.insert("max_iter".into(), json!(3));
+    }
     SessionConfig {
         model: json!({"classes": 4, "model": "resnet18", "width": 4, "stem": "3x3",
                       "input_shape": [3, 8, 8], "feature_dim": 4, "classifier": "etf"}),
@@ -16,7 +20,7 @@ fn config(optimizer: &str, device: &str) -> SessionConfig {
             momentum: 0.9,
             weight_decay: 5e-4,
             batch_size: 6,
-            extra: Default::default(),
+            extra,
         },
         seed: 17,
         device: device.into(),
@@ -59,7 +63,7 @@ fn epoch(s: &mut TchSession, e: u64) -> f64 {
 
 #[test]
 fn training_is_deterministic_and_resumes_exactly() {
-    for opt in ["sgd", "adam"] {
+    for opt in ["sgd", "adam", "lbfgs"] {
         let mut a = session(opt);
         let mut b = session(opt);
         let la: Vec<f64> = (0..3).map(|e| epoch(&mut a, e)).collect();
@@ -98,9 +102,11 @@ fn a_state_of_another_optimizer_or_shape_is_refused() {
 
 #[test]
 fn unsupported_requests_say_what_to_do() {
-    let err = TchSession::create(config("lbfgs", "cpu")).unwrap_err();
+    let mut rmsprop = config("sgd", "cpu");
+    rmsprop.optimizer.name = "rmsprop".into();
+    let err = TchSession::create(rmsprop).unwrap_err();
     assert!(
-        matches!(err, PluginError::Unsupported(ref m) if m.contains("candle")),
+        matches!(err, PluginError::Unsupported(ref m) if m.contains("sgd, adam and lbfgs")),
         "{err}"
     );
     let err = TchSession::create(config("sgd", "tpu")).unwrap_err();
@@ -116,5 +122,36 @@ fn unsupported_requests_say_what_to_do() {
             "{err}"
         );
         assert_eq!(TchSession::describe().devices, ["cpu"]);
+    }
+}
+
+#[test]
+fn the_fixed_etf_head_stays_exactly_fixed_under_every_optimizer() {
+    for opt in ["sgd", "adam", "lbfgs"] {
+        let mut s = session(opt);
+        let before = s.save_state().unwrap();
+        epoch(&mut s, 0);
+        let after = s.save_state().unwrap();
+        let (a, b) = (
+            safetensors::SafeTensors::deserialize(&before).unwrap(),
+            safetensors::SafeTensors::deserialize(&after).unwrap(),
+        );
+        let data =
+            |st: &safetensors::SafeTensors<'_>, n: &str| st.tensor(n).unwrap().data().to_vec();
+        assert_eq!(
+            data(&a, "fc.weight"),
+            data(&b, "fc.weight"),
+            "{opt}: the ETF moved"
+        );
+        assert_ne!(
+            data(&a, "fc.bias"),
+            data(&b, "fc.bias"),
+            "{opt}: the bias did not train"
+        );
+        assert_ne!(
+            data(&a, "conv1.weight"),
+            data(&b, "conv1.weight"),
+            "{opt}: nothing trained"
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! The optimisers, as PyTorch defines them (coupled L2: the decay is added to the gradient).
 
 pub mod adam;
-pub mod lbfgs;
 pub mod sgd;
 
 use candle_core::{backprop::GradStore, Tensor};

@@ -3,10 +3,9 @@
 //! c₂ = 0.9, 25 line-search evaluations). The state (history, direction, step) persists
 //! across `step` calls, i.e. across mini-batches, exactly as PyTorch keeps it.
 //!
-//! It works on flat f64 vectors; the caller's objective sets the parameters, evaluates the
-//! loss (with weight decay as Σ ½·wd‖p‖²) and returns the flat gradient.
-
-use crate::error::Result;
+//! It works on flat f64 vectors, so every backend shares it: the caller's objective sets the
+//! parameters, evaluates the loss (with weight decay as Σ ½·wd‖p‖²) and returns the flat
+//! gradient, failing with the backend's own error type.
 
 const TOL_GRAD: f64 = 1e-7;
 const TOL_CHANGE: f64 = 1e-9;
@@ -83,7 +82,7 @@ fn cubic_interpolate(
 
 /// The strong-Wolfe line search along `d` from `x` (loss `f`, gradient `g`, slope `gtd`).
 /// Returns (loss, gradient, step, evaluations).
-fn strong_wolfe<F>(
+fn strong_wolfe<F, E>(
     obj: &mut F,
     x: &[f64],
     mut t: f64,
@@ -91,9 +90,9 @@ fn strong_wolfe<F>(
     f: f64,
     g: &[f64],
     gtd: f64,
-) -> Result<(f64, Vec<f64>, f64, usize)>
+) -> Result<(f64, Vec<f64>, f64, usize), E>
 where
-    F: FnMut(&[f64]) -> Result<(f64, Vec<f64>)>,
+    F: FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
 {
     let (c1, c2) = (1e-4, 0.9);
     let d_norm = abs_max(d);
@@ -205,9 +204,9 @@ where
 
 impl Lbfgs {
     /// One `step` from `x` (updated in place). Returns the loss at the start of the step.
-    pub fn step<F>(&self, state: &mut LbfgsState, x: &mut [f64], mut obj: F) -> Result<f64>
+    pub fn step<F, E>(&self, state: &mut LbfgsState, x: &mut [f64], mut obj: F) -> Result<f64, E>
     where
-        F: FnMut(&[f64]) -> Result<(f64, Vec<f64>)>,
+        F: FnMut(&[f64]) -> Result<(f64, Vec<f64>), E>,
     {
         let max_eval = self.max_iter * 5 / 4;
         let (orig_loss, mut flat_grad) = obj(x)?;
@@ -304,7 +303,7 @@ mod tests {
     use super::*;
 
     /// Rosenbrock in 2-D: minimum 0 at (1, 1).
-    fn rosenbrock(x: &[f64]) -> Result<(f64, Vec<f64>)> {
+    fn rosenbrock(x: &[f64]) -> Result<(f64, Vec<f64>), ()> {
         let (a, b) = (x[0], x[1]);
         let f = (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2);
         let g = vec![

@@ -4,6 +4,7 @@
 //! saved state's names and byte layout, and L-BFGS (it works on host f64 vectors). Kept in one place so that both backends accept
 //! the same options and draw the same numbers, which their agreement tests rely on.
 
+pub mod augment;
 pub mod batches;
 pub mod epoch;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod resnet_plan;
 pub mod state_bytes;
 pub mod state_layout;
 
+pub use augment::Augment;
 pub use batches::epoch_batches;
 pub use epoch::train_epoch;
 pub use error::SpecError;

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use crate::augment::{Augment, RawAugment};
 use crate::error::{Result, SpecError};
 
 /// The network family.
@@ -101,6 +102,8 @@ struct RawModel {
     weight_decay_scope: DecayScope,
     #[serde(default = "default_dtype")]
     dtype: String,
+    #[serde(default)]
+    augment: Option<RawAugment>,
 }
 
 fn default_arch() -> Arch {
@@ -156,6 +159,8 @@ pub struct ModelSpec {
     pub decay_scope: DecayScope,
     /// `f32` (default) or `f64` (for finite-difference tests).
     pub f64: bool,
+    /// Crop+flip of the training batches (`None`: the images as given).
+    pub augment: Option<Augment>,
 }
 
 impl ModelSpec {
@@ -165,7 +170,8 @@ impl ModelSpec {
             SpecError::BadInput(format!(
                 "model description: {e} (keys: model = mlp|resnet18|resnet18-width, width, depth, \
                  stem = default|3x3, classifier = learned|etf, etf_rotation_seed, feature_dim, \
-                 bias, loss = ce|mse, lambda_h, weight_decay_scope = all|classifier, dtype = f32|f64)"
+                 bias, loss = ce|mse, lambda_h, weight_decay_scope = all|classifier, dtype = f32|f64, \
+                 augment = {{padding, fill}})"
             ))
         })?;
         let bad = |m: String| Err(SpecError::BadInput(m));
@@ -276,6 +282,7 @@ impl ModelSpec {
             lambda_h,
             decay_scope: raw.weight_decay_scope,
             f64,
+            augment: raw.augment.map(|a| a.check(input_shape)).transpose()?,
         })
     }
 }

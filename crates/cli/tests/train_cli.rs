@@ -159,6 +159,21 @@ fn config_file_and_bad_input() {
 
     let out = collapse(&[
         "train",
+        "--config",
+        &cfg_s,
+        "--augment",
+        "--out",
+        &tmp.path().join("augmented").display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--augment apply to real data sets"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = collapse(&[
+        "train",
         "--backend",
         "no-such",
         "--classes",

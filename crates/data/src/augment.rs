@@ -55,6 +55,31 @@ impl CropFlip {
         }
     }
 
+    /// The padding on each side.
+    pub fn padding(&self) -> usize {
+        self.padding
+    }
+
+    /// The examples `indices` of the N×C×H×W `images`, augmented for `epoch` and concatenated.
+    /// The draw of an example depends on its index in `images`, never on its place in the
+    /// batch. `fill[c]` is the value of padding in channel c.
+    pub fn batch(
+        &self,
+        images: &[f32],
+        shape: (usize, usize, usize),
+        fill: &[f32],
+        epoch: u64,
+        indices: &[usize],
+    ) -> Vec<f32> {
+        let len = shape.0 * shape.1 * shape.2;
+        let mut out = vec![0f32; indices.len() * len];
+        for (slot, &i) in out.chunks_exact_mut(len).zip(indices) {
+            let image = &images[i * len..(i + 1) * len];
+            self.apply_into(image, shape, fill, epoch, i as u64, slot);
+        }
+        out
+    }
+
     /// Augments one C×H×W image into `out` (same shape). `fill[c]` is the value of padding in
     /// channel c.
     pub fn apply_into(

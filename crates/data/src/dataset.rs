@@ -286,16 +286,22 @@ impl Dataset {
     /// The examples `indices` augmented by `aug` for `epoch`, concatenated N×C×H×W. Padding
     /// takes the value of a raw 0 under this data set's normalisation.
     pub fn augmented_batch(&self, aug: &CropFlip, epoch: u64, indices: &[usize]) -> Vec<f32> {
+        aug.batch(
+            self.images(),
+            self.shape,
+            &self.padding_fill(),
+            epoch,
+            indices,
+        )
+    }
+
+    /// Per channel, the value a raw 0 pixel has under this data set's normalisation: what
+    /// crop padding fills in (torchvision pads before normalising).
+    pub fn padding_fill(&self) -> Vec<f32> {
         let c = self.channels();
-        let fill: Vec<f32> = match &self.normalization {
+        match &self.normalization {
             Some(n) => (0..c).map(|ch| n.zero_value(ch)).collect(),
             None => vec![0.0; c],
-        };
-        let len = self.image_len();
-        let mut out = vec![0f32; indices.len() * len];
-        for (slot, &i) in out.chunks_exact_mut(len).zip(indices) {
-            aug.apply_into(self.image(i), self.shape, &fill, epoch, i as u64, slot);
         }
-        out
     }
 }

@@ -27,6 +27,12 @@ impl LoadedData {
         let (c, h, w) = self.train.shape();
         [c, h, w]
     }
+
+    /// `model.augment` for the backend: the paper's padding of 4 filled with what a raw 0
+    /// pixel becomes under this data set's normalisation.
+    pub fn augment_json(&self) -> serde_json::Value {
+        serde_json::json!({"padding": 4, "fill": self.train.padding_fill()})
+    }
 }
 
 /// Loads the experiment's data set from its data folder.

@@ -76,7 +76,10 @@ fn prepare(exp: &Experiment) -> Result<Prepared> {
         (None, exp.model_json(None, None)?)
     } else {
         let data = data_feed::load(exp)?;
-        let model = exp.model_json(Some(data.classes()), Some(data.input_shape()))?;
+        let mut model = exp.model_json(Some(data.classes()), Some(data.input_shape()))?;
+        if exp.augment {
+            model["augment"] = data.augment_json();
+        }
         (Some(data), model)
     };
     let mut session = plugin.create_session(&exp.session_config(model))?;

@@ -42,6 +42,10 @@ pub struct Experiment {
     /// Replace the training labels by balanced random labels (seeded by `seed`).
     #[serde(default)]
     pub random_labels: bool,
+    /// Train on crop (padding 4) + flip augmented images; the host sends the backend
+    /// `model.augment` with the data set's padding value.
+    #[serde(default)]
+    pub augment: bool,
     /// Number of classes K (synthetic: required; data sets: must match when given).
     #[serde(default)]
     pub classes: Option<usize>,
@@ -191,9 +195,10 @@ impl Experiment {
                     return bad(format!("the synthetic data set needs {flag}"));
                 }
             }
-            if self.subset_per_class.is_some() || self.random_labels {
+            if self.subset_per_class.is_some() || self.random_labels || self.augment {
                 return bad(
-                    "--subset-per-class and random labels apply to real data sets, not synthetic"
+                    "--subset-per-class, --random-labels and --augment apply to real data sets, \
+                     not synthetic"
                         .into(),
                 );
             }

@@ -130,11 +130,28 @@ impl CandleSession {
         let [c, h, w] = self.net.spec.input_shape;
         let per = c * h * w;
         let mut values = Vec::with_capacity(idx.len() * per);
-        let mut labels = Vec::with_capacity(idx.len());
         for &i in idx {
             values.extend_from_slice(&data.values[i * per..(i + 1) * per]);
-            labels.push(data.labels[i]);
         }
+        self.upload(values, split, idx)
+    }
+
+    /// The training batch `idx` of `epoch`, crop+flip augmented when the model asks for it.
+    fn train_batch(&self, idx: &[usize], epoch: u64) -> Result<(Tensor, Tensor)> {
+        match &self.net.spec.augment {
+            None => self.batch(Split::Train, idx),
+            Some(aug) => {
+                let shape = self.net.spec.input_shape;
+                let values = aug.batch(&self.train.values, shape, self.seed, epoch, idx);
+                self.upload(values, Split::Train, idx)
+            }
+        }
+    }
+
+    /// Inputs gathered on the host, with the labels of `idx` in `split`, as device tensors.
+    fn upload(&self, values: Vec<f32>, split: Split, idx: &[usize]) -> Result<(Tensor, Tensor)> {
+        let [c, h, w] = self.net.spec.input_shape;
+        let labels: Vec<u32> = idx.iter().map(|&i| self.split(split).labels[i]).collect();
         let x =
             Tensor::from_vec(values, (idx.len(), c, h, w), &self.device)?.to_dtype(self.dtype())?;
         let y = Tensor::from_vec(labels, idx.len(), &self.device)?;
@@ -221,9 +238,9 @@ impl CandleSession {
         Ok((data_loss, correct(&logits, y)?, grads))
     }
 
-    /// One optimiser step on the batch `idx`: (mean data loss, correct predictions).
-    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
-        let (x, y) = self.batch(Split::Train, idx)?;
+    /// One optimiser step on the batch `idx` of `epoch`: (mean data loss, correct predictions).
+    fn step(&mut self, idx: &[usize], lr: f64, epoch: u64) -> Result<(f64, u64)> {
+        let (x, y) = self.train_batch(idx, epoch)?;
         let wd = self.optim.weight_decay;
         match self.optim.spec {
             OptimSpec::Sgd { .. } | OptimSpec::Adam { .. } => {
@@ -363,7 +380,7 @@ impl Backend for CandleSession {
             &request,
             n,
             batch_size,
-            |idx, lr| self.step(idx, lr),
+            |idx, lr| self.step(idx, lr, request.epoch),
         )?)
     }
 

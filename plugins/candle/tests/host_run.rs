@@ -2,7 +2,7 @@
 //! an MLP and a narrow ResNet18 on a 100-per-class MNIST subset. The loss falls, training
 //! accuracy rises, every NC metric is computed every epoch, and (MLP) a run interrupted after
 //! epoch 2 and resumed equals the uninterrupted run row for row, which also shows the backend
-//! deterministic for a seed. (The ResNet's bit-exact resume is checked without the host, on
+//! deterministic for a seed; the same holds for a run with crop+flip augmentation. (The ResNet's bit-exact resume is checked without the host, on
 //! smaller inputs, in `sessions.rs`: the host evaluates all 10,000 MNIST test images every
 //! epoch, which makes every extra ResNet epoch cost seconds.)
 //!
@@ -59,13 +59,23 @@ fn rows(dir: &Path) -> Vec<EpochRow> {
 
 /// Trains (with `check_resume`, also a copy interrupted after epoch 2 and resumed) and
 /// checks the learning curve and the metrics.
-fn run(model: &str, epochs: usize, lr: f64, check_resume: bool, min_acc: f64) -> Vec<EpochRow> {
+fn run(
+    model: &str,
+    epochs: usize,
+    lr: f64,
+    check_resume: bool,
+    min_acc: f64,
+    augment: bool,
+) -> Vec<EpochRow> {
     let Some(data) = data_dir() else {
         return Vec::new();
     };
     let tmp = tempfile::tempdir().unwrap();
     let (full, cut) = (tmp.path().join("full"), tmp.path().join("cut"));
-    let exp = experiment(&data, model, epochs, lr);
+    let exp = Experiment {
+        augment,
+        ..experiment(&data, model, epochs, lr)
+    };
     assert!(train(&exp, &full, QUIET).unwrap().finished());
     let a = rows(&full);
     assert_eq!(a.len(), epochs);
@@ -115,6 +125,7 @@ fn run(model: &str, epochs: usize, lr: f64, check_resume: bool, min_acc: f64) ->
         serde_json::from_str(&std::fs::read_to_string(full.join("manifest.json")).unwrap())
             .unwrap();
     assert_eq!(manifest["backend"]["name"], "candle");
+    assert_eq!(manifest["experiment"]["augment"], augment);
     a
 }
 
@@ -126,6 +137,26 @@ fn mlp_learns_mnist_and_resumes_exactly() {
         0.05,
         true,
         0.85,
+        false,
+    );
+}
+
+#[test]
+fn mlp_learns_augmented_mnist_and_resumes_exactly() {
+    let model = "model = \"mlp\"\nwidth = 64\ndepth = 2\n";
+    let augmented = run(model, 4, 0.05, true, 0.6, true);
+    let (Some(data), Some(first)) = (data_dir(), augmented.first()) else {
+        return;
+    };
+    // The same run without augmentation: another first epoch.
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(train(&experiment(&data, model, 1, 0.05), tmp.path(), QUIET)
+        .unwrap()
+        .finished());
+    let plain = &rows(tmp.path())[0];
+    assert_ne!(
+        first.train_loss, plain.train_loss,
+        "--augment changed nothing"
     );
 }
 
@@ -137,5 +168,6 @@ fn narrow_resnet18_learns_mnist() {
         0.05,
         false,
         0.6,
+        false,
     );
 }

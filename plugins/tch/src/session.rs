@@ -39,6 +39,9 @@ pub struct Data {
     pub targets: Tensor,
     /// Labels on the host, for `features`.
     pub labels: Vec<u32>,
+    /// The inputs on the host, kept only for the training split of an augmenting model
+    /// (crop+flip draws are made on the host, as in the candle backend).
+    pub host_values: Option<Vec<f32>>,
 }
 
 /// A tch training session.
@@ -96,15 +99,29 @@ impl TchSession {
         }
     }
 
-    /// The training samples `idx` as (inputs, targets) on the device.
-    fn batch(&self, idx: &[usize]) -> Result<(Tensor, Tensor)> {
+    /// The training samples `idx` of `epoch` as (inputs, targets) on the device, crop+flip
+    /// augmented when the model asks for it.
+    fn batch(&self, idx: &[usize], epoch: u64) -> Result<(Tensor, Tensor)> {
         let data = self.train.as_ref().expect("train() checked the data");
         let index: Vec<i64> = idx.iter().map(|&i| i as i64).collect();
         let index = Tensor::f_from_slice(&index)?.f_to_device(self.device)?;
-        Ok((
-            data.values.f_index_select(0, &index)?,
-            data.targets.f_index_select(0, &index)?,
-        ))
+        let targets = data.targets.f_index_select(0, &index)?;
+        let spec = &self.net.spec;
+        let values = match (&spec.augment, &data.host_values) {
+            (Some(aug), Some(host)) => {
+                let shape = spec.input_shape;
+                let dims: Vec<i64> = std::iter::once(idx.len())
+                    .chain(shape)
+                    .map(|v| v as i64)
+                    .collect();
+                Tensor::f_from_slice(&aug.batch(host, shape, self.seed, epoch, idx))?
+                    .f_reshape(dims.as_slice())?
+                    .f_to_kind(self.net.kind())?
+                    .f_to_device(self.device)?
+            }
+            _ => data.values.f_index_select(0, &index)?,
+        };
+        Ok((values, targets))
     }
 
     /// Σ ½·wd‖p‖² over the decayed parameters: L-BFGS minimises it with the loss, where SGD
@@ -195,9 +212,9 @@ impl TchSession {
         Ok(out)
     }
 
-    /// One optimiser step on the training samples `idx`: (mean data loss, correct).
-    fn step(&mut self, idx: &[usize], lr: f64) -> Result<(f64, u64)> {
-        let (x, y) = self.batch(idx)?;
+    /// One optimiser step on the training samples `idx` of `epoch`: (mean data loss, correct).
+    fn step(&mut self, idx: &[usize], lr: f64, epoch: u64) -> Result<(f64, u64)> {
+        let (x, y) = self.batch(idx, epoch)?;
         let wd = self.optim.weight_decay;
         match self.optim.spec {
             OptimSpec::Sgd { .. } | OptimSpec::Adam { .. } => {
@@ -300,10 +317,12 @@ impl Backend for TchSession {
                 .f_to_device(self.device)?;
             let targets: Vec<i64> = data.labels.iter().map(|&l| l as i64).collect();
             let targets = Tensor::f_from_slice(&targets)?.f_to_device(self.device)?;
+            let augmenting = data.split == Split::Train && self.net.spec.augment.is_some();
             Ok(Data {
                 values,
                 targets,
                 labels: data.labels.to_vec(),
+                host_values: augmenting.then(|| data.values.to_vec()),
             })
         };
         let copy = to_device()?;
@@ -328,7 +347,7 @@ impl Backend for TchSession {
             &request,
             n,
             batch_size,
-            |idx, lr| self.step(idx, lr),
+            |idx, lr| self.step(idx, lr, request.epoch),
         )?)
     }
 

@@ -335,3 +335,24 @@ fn lbfgs_trajectories_agree_with_candle() {
         1.0,
     );
 }
+
+/// Crop+flip augmentation (`model.augment`): both backends draw the same crops from the
+/// seed, so their trajectories agree as without it.
+#[test]
+fn augmented_trajectories_agree_with_candle() {
+    check(
+        json!({"classes": K, "model": "mlp", "width": 32, "depth": 2,
+               "augment": {"padding": 4, "fill": [-0.4, 0.1, 0.3]}}),
+        false,
+        5,
+        0.05,
+    );
+    check(
+        json!({"classes": K, "model": "resnet18", "width": 8, "input_shape": [3, 16, 16],
+               "stem": "default", "feature_dim": 64, "classifier": "learned", "dtype": "f64",
+               "augment": {"padding": 2, "fill": [0.0, 0.0, 0.0]}}),
+        true,
+        5,
+        0.05,
+    );
+}

@@ -41,6 +41,13 @@ pub struct TrainArgs {
     /// Keep the first m training examples of each class.
     #[arg(long)]
     subset_per_class: Option<usize>,
+    /// Replace the training labels by balanced random labels drawn from --seed.
+    #[arg(long)]
+    random_labels: bool,
+    /// Train on randomly cropped (padding 4) and flipped images; the metrics still use the
+    /// un-augmented training set.
+    #[arg(long)]
+    augment: bool,
     /// Number of classes K.
     #[arg(long)]
     classes: Option<usize>,
@@ -137,6 +144,8 @@ impl TrainArgs {
             ("--dataset", self.dataset.is_some()),
             ("--data-dir", self.data_dir.is_some()),
             ("--subset-per-class", self.subset_per_class.is_some()),
+            ("--random-labels", self.random_labels),
+            ("--augment", self.augment),
             ("--classes", self.classes.is_some()),
             ("--per-class", self.per_class.is_some()),
             ("--dim", self.dim.is_some()),
@@ -202,6 +211,8 @@ impl TrainArgs {
             )*};
         }
         set_opt!(subset_per_class, classes, per_class, dim, lambda_h);
+        e.random_labels |= self.random_labels;
+        e.augment |= self.augment;
         // Model flags become `[model]` keys, passed through to the backend unchanged.
         let model_keys = [
             ("model", self.model.clone().map(toml::Value::String)),

@@ -127,3 +127,75 @@ fn model_flags_reach_the_backend_and_are_fixed_on_resume() {
         String::from_utf8_lossy(&resumed.stderr)
     );
 }
+
+#[test]
+fn optimizer_options_reach_the_backend() {
+    let Some(data) = data_dir() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = data.to_str().unwrap().to_string();
+    let train = |out: &str, options: &[&str]| {
+        let out = tmp.path().join(out);
+        let mut args = vec![
+            "train",
+            "--backend",
+            "candle",
+            "--dataset",
+            "mnist",
+            "--data-dir",
+            &data,
+            "--subset-per-class",
+            "10",
+            "--model",
+            "mlp",
+            "--width",
+            "16",
+            "--depth",
+            "1",
+            "--optimizer",
+            "lbfgs",
+            "--lr",
+            "1",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "50",
+            "--progress",
+            "none",
+        ];
+        args.extend_from_slice(options);
+        let out_s = out.to_str().unwrap().to_string();
+        let result = collapse(&[args.as_slice(), &["--out", &out_s]].concat());
+        (result, out)
+    };
+    let (ok, run) = train(
+        "lbfgs",
+        &[
+            "--optimizer-option",
+            "max_iter=3",
+            "--optimizer-option",
+            "history=5",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("manifest.json")).unwrap()).unwrap();
+    let options = &manifest["experiment"]["optimizer_options"];
+    assert_eq!(
+        (options["max_iter"].as_i64(), options["history"].as_i64()),
+        (Some(3), Some(5))
+    );
+    // The backend names an option it does not know; a malformed one never reaches it.
+    for (name, option, says) in [
+        ("colour", "colour=1", "optimizer.colour"),
+        ("malformed", "history", "KEY=VALUE"),
+    ] {
+        let (bad, _) = train(name, &["--optimizer-option", option]);
+        let err = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}

@@ -70,6 +70,10 @@ pub struct Experiment {
     /// `sgd`, `adam` or `lbfgs`.
     #[serde(default = "default_optimizer")]
     pub optimizer: String,
+    /// The optimiser's own knobs, passed through to the plugin (`beta1`, `beta2`, `eps` for
+    /// Adam; `history`, `max_iter` for L-BFGS); the plugin refuses keys it does not know.
+    #[serde(default)]
+    pub optimizer_options: toml::Table,
     /// Base learning rate.
     #[serde(default = "default_lr")]
     pub lr: f64,
@@ -284,6 +288,14 @@ impl Experiment {
         Ok(serde_json::Value::Object(m))
     }
 
+    /// `[optimizer_options]` as the JSON object of the plugin contract.
+    fn optimizer_extra(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(&self.optimizer_options) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
+
     /// The session configuration for the plugin.
     pub fn session_config(&self, model: serde_json::Value) -> SessionConfig {
         SessionConfig {
@@ -293,7 +305,7 @@ impl Experiment {
                 momentum: self.momentum,
                 weight_decay: self.weight_decay,
                 batch_size: self.batch_size,
-                extra: Default::default(),
+                extra: self.optimizer_extra(),
             },
             seed: self.seed,
             device: self.device.clone(),

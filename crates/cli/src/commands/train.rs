@@ -93,6 +93,10 @@ pub struct TrainArgs {
     /// sgd, adam or lbfgs.
     #[arg(long)]
     optimizer: Option<String>,
+    /// An option of the optimiser as KEY=VALUE, repeatable: `history=10`, `max_iter=20`
+    /// (lbfgs); `beta1=0.9`, `beta2=0.999`, `eps=1e-8` (adam).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = parse_option)]
+    optimizer_option: Vec<(String, toml::Value)>,
     /// Base learning rate.
     #[arg(long)]
     lr: Option<f64>,
@@ -134,6 +138,16 @@ pub struct TrainArgs {
     progress: ProgressArg,
 }
 
+/// `KEY=VALUE` with VALUE a TOML value (a number, `true`, or a quoted string).
+fn parse_option(text: &str) -> Result<(String, toml::Value), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: expected KEY=VALUE, e.g. history=10"))?;
+    let parsed: toml::Table = toml::from_str(&format!("v = {value}"))
+        .map_err(|_| format!("{text:?}: the value must be a number, true/false or \"text\""))?;
+    Ok((key.trim().to_string(), parsed["v"].clone()))
+}
+
 impl TrainArgs {
     /// Names of the experiment flags given (those that cannot change on resume).
     fn experiment_flags(&self) -> Vec<&'static str> {
@@ -160,6 +174,7 @@ impl TrainArgs {
             ("--no-bias", self.no_bias),
             ("--batch-size", self.batch_size.is_some()),
             ("--optimizer", self.optimizer.is_some()),
+            ("--optimizer-option", !self.optimizer_option.is_empty()),
             ("--lr", self.lr.is_some()),
             ("--momentum", self.momentum.is_some()),
             ("--weight-decay", self.weight_decay.is_some()),
@@ -212,6 +227,9 @@ impl TrainArgs {
         }
         set_opt!(subset_per_class, classes, per_class, dim, lambda_h);
         e.random_labels |= self.random_labels;
+        for (key, value) in &self.optimizer_option {
+            e.optimizer_options.insert(key.clone(), value.clone());
+        }
         e.augment |= self.augment;
         // Model flags become `[model]` keys, passed through to the backend unchanged.
         let model_keys = [

@@ -9,6 +9,7 @@
 use candle_core::{DType, Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 
+use super::conv_cpu::conv2d_cpu;
 use crate::error::Result;
 use crate::init::kaiming_normal_fan_out;
 use crate::params::ParamSet;
@@ -52,7 +53,14 @@ impl Conv2d {
     /// N×C×H×W → N×out×H'×W'. `train` (a backward pass follows): the im2col form, whose
     /// backward is fast; otherwise candle's own `conv2d`, whose forward is faster.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        if train {
+        if train && x.device().is_cpu() {
+            Ok(conv2d_cpu(
+                x,
+                self.weight.as_tensor(),
+                self.stride,
+                self.padding,
+            )?)
+        } else if train {
             conv2d_im2col(x, self.weight.as_tensor(), self.stride, self.padding)
         } else {
             Ok(x.conv2d(self.weight.as_tensor(), self.padding, self.stride, 1, 1)?)

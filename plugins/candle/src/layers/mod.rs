@@ -2,7 +2,10 @@
 //! parameters live in a [`crate::params::ParamSet`] under PyTorch's names.
 
 pub mod batch_norm;
+mod batch_norm_cpu;
 pub mod conv;
+mod conv_cpu;
+mod cpu_util;
 pub mod linear;
 pub mod max_pool;
 

@@ -1,0 +1,340 @@
+//! Training-mode 2-D convolution on the CPU as one candle custom op: im2col by a direct
+//! loop into one buffer, then a single matrix product; backward is two matrix products and
+//! a col2im loop. One autograd node per convolution, where the tensor-op im2col made dozens
+//! (strided copies, a stack, reshapes), each with its own zero-filled gradient buffer.
+//!
+//! Layouts: the patch matrix is (C·k·k)×(N·Ho·Wo), row c·k·k + di·k + dj as the weight's
+//! O×(C·k·k) view, so the forward product O×(N·Ho·Wo) needs one axis swap to N×O×Ho×Wo.
+
+use candle_core::backend::BackendStorage;
+use candle_core::{bail, CpuStorage, CustomOp2, Layout, Result, Shape, Tensor, WithDType};
+
+use super::cpu_util::{dispatch_float, for_chunks, matmul, slice, transposed};
+
+/// The sizes of one convolution (input N×C×H×W, kernel O×C×k×k, output N×O×Ho×Wo).
+#[derive(Debug, Clone, Copy)]
+struct Geom {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    o: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    ho: usize,
+    wo: usize,
+}
+
+impl Geom {
+    fn new(x: &[usize], o: usize, k: usize, stride: usize, pad: usize) -> Result<Self> {
+        let &[n, c, h, w] = x else {
+            bail!("conv: input of rank {}, not 4", x.len())
+        };
+        if h + 2 * pad < k || w + 2 * pad < k || stride == 0 {
+            bail!("conv: kernel {k} larger than the padded {h}×{w} input");
+        }
+        let (ho, wo) = (
+            (h + 2 * pad - k) / stride + 1,
+            (w + 2 * pad - k) / stride + 1,
+        );
+        Ok(Geom {
+            n,
+            c,
+            h,
+            w,
+            o,
+            k,
+            stride,
+            pad,
+            ho,
+            wo,
+        })
+    }
+
+    /// Rows of the patch matrix.
+    fn patch(&self) -> usize {
+        self.c * self.k * self.k
+    }
+
+    /// Columns of the patch matrix: output pixels of the whole batch.
+    fn pixels(&self) -> usize {
+        self.n * self.ho * self.wo
+    }
+
+    /// The output indices `lo..hi` (of `out`) whose input index `j·stride + d − pad` lies
+    /// in `0..inp`: the rest read padding.
+    fn valid(&self, d: usize, out: usize, inp: usize) -> (usize, usize) {
+        let lo = (self.pad.saturating_sub(d)).div_ceil(self.stride);
+        let hi = (inp + self.pad)
+            .saturating_sub(d)
+            .div_ceil(self.stride)
+            .min(out);
+        (lo.min(hi), hi)
+    }
+}
+
+/// The patch matrix of x (N×C×H×W, contiguous).
+fn im2col<T: WithDType>(x: &[T], g: &Geom) -> Vec<T> {
+    let np = g.pixels();
+    let mut cols = vec![T::from_f64(0.0); g.patch() * np];
+    for_chunks(&mut cols, np, |r, row| {
+        let (ci, di, dj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
+        let (i0, i1) = g.valid(di, g.ho, g.h);
+        let (j0, j1) = g.valid(dj, g.wo, g.w);
+        if j0 == j1 {
+            return;
+        }
+        let x0 = j0 * g.stride + dj - g.pad;
+        for ni in 0..g.n {
+            let plane = &x[(ni * g.c + ci) * g.h * g.w..][..g.h * g.w];
+            for i in i0..i1 {
+                let src = &plane[(i * g.stride + di - g.pad) * g.w..][x0..g.w];
+                let dst = &mut row[(ni * g.ho + i) * g.wo..][j0..j1];
+                if g.stride == 1 {
+                    dst.copy_from_slice(&src[..j1 - j0]);
+                } else {
+                    for (d, s) in dst.iter_mut().zip(src.iter().step_by(g.stride)) {
+                        *d = *s;
+                    }
+                }
+            }
+        }
+    });
+    cols
+}
+
+/// The adjoint of [`im2col`]: sums each patch-matrix entry back into the input position
+/// it was read from. Split over images, so each thread owns its output.
+fn col2im<T: WithDType>(cols: &[T], g: &Geom) -> Vec<T> {
+    let np = g.pixels();
+    let (hw, kk) = (g.h * g.w, g.k * g.k);
+    let mut dx = vec![T::from_f64(0.0); g.n * g.c * hw];
+    for_chunks(&mut dx, g.c * hw, |ni, img| {
+        for (ci, plane) in img.chunks_mut(hw).enumerate() {
+            for r in ci * kk..(ci + 1) * kk {
+                let (di, dj) = (r / g.k % g.k, r % g.k);
+                let (i0, i1) = g.valid(di, g.ho, g.h);
+                let (j0, j1) = g.valid(dj, g.wo, g.w);
+                if j0 == j1 {
+                    continue;
+                }
+                let x0 = j0 * g.stride + dj - g.pad;
+                for i in i0..i1 {
+                    let src = &cols[r * np + (ni * g.ho + i) * g.wo..][j0..j1];
+                    let dst = &mut plane[(i * g.stride + di - g.pad) * g.w..][x0..g.w];
+                    for (d, s) in dst.iter_mut().step_by(g.stride).zip(src) {
+                        *d += *s;
+                    }
+                }
+            }
+        }
+    });
+    dx
+}
+
+/// (A, B, P) → (B, A, P) for contiguous data: swaps the two outer axes.
+fn swap_outer<T: WithDType>(src: &[T], a: usize, b: usize, p: usize) -> Vec<T> {
+    let mut dst = vec![T::from_f64(0.0); a * b * p];
+    if p > 0 {
+        for_chunks(&mut dst, a * p, |bi, out| {
+            for (ai, o) in out.chunks_mut(p).enumerate() {
+                o.copy_from_slice(&src[(ai * b + bi) * p..][..p]);
+            }
+        });
+    }
+    dst
+}
+
+/// y = w ⋆ x, N×O×Ho×Wo.
+fn forward<T: WithDType>(
+    x: (&CpuStorage, &Layout),
+    w: (&CpuStorage, &Layout),
+    g: &Geom,
+) -> Result<(CpuStorage, Shape)> {
+    slice::<T>(w.0, w.1)?;
+    let cols = T::to_cpu_storage_owned(im2col(slice::<T>(x.0, x.1)?, g));
+    let w_mat = Layout::contiguous_with_offset((g.o, g.patch()), w.1.start_offset());
+    let cols_l = Layout::contiguous((g.patch(), g.pixels()));
+    let y = matmul::<T>(w.0, &w_mat, &cols, &cols_l, (g.o, g.pixels(), g.patch()))?;
+    let y = swap_outer(&y, g.o, g.n, g.ho * g.wo);
+    Ok((T::to_cpu_storage_owned(y), (g.n, g.o, g.ho, g.wo).into()))
+}
+
+/// dL/dx = col2im(wᵀ · gt), gt the output gradient as O×(N·Ho·Wo).
+fn grad_input<T: WithDType>(
+    gt: (&CpuStorage, &Layout),
+    w: (&CpuStorage, &Layout),
+    g: &Geom,
+) -> Result<(CpuStorage, Shape)> {
+    slice::<T>(gt.0, gt.1)?;
+    slice::<T>(w.0, w.1)?;
+    let w_t = transposed(g.o, g.patch(), w.1.start_offset());
+    let gt_l = Layout::contiguous_with_offset((g.o, g.pixels()), gt.1.start_offset());
+    let cols = matmul::<T>(w.0, &w_t, gt.0, &gt_l, (g.patch(), g.pixels(), g.o))?;
+    Ok((
+        T::to_cpu_storage_owned(col2im(&cols, g)),
+        (g.n, g.c, g.h, g.w).into(),
+    ))
+}
+
+/// dL/dw = gt · im2col(x)ᵀ.
+fn grad_weight<T: WithDType>(
+    x: (&CpuStorage, &Layout),
+    gt: (&CpuStorage, &Layout),
+    g: &Geom,
+) -> Result<(CpuStorage, Shape)> {
+    slice::<T>(gt.0, gt.1)?;
+    let cols = T::to_cpu_storage_owned(im2col(slice::<T>(x.0, x.1)?, g));
+    let gt_l = Layout::contiguous_with_offset((g.o, g.pixels()), gt.1.start_offset());
+    let cols_t = transposed(g.patch(), g.pixels(), 0);
+    let dw = matmul::<T>(gt.0, &gt_l, &cols, &cols_t, (g.o, g.patch(), g.pixels()))?;
+    Ok((T::to_cpu_storage_owned(dw), (g.o, g.c, g.k, g.k).into()))
+}
+
+/// The convolution op: (x N×C×H×W, w O×C×k×k) → N×O×Ho×Wo, both inputs contiguous.
+#[derive(Debug, Clone, Copy)]
+struct Conv2dCpu {
+    stride: usize,
+    pad: usize,
+}
+
+impl CustomOp2 for Conv2dCpu {
+    fn name(&self) -> &'static str {
+        "conv2d-im2col-cpu"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let &[o, ci, k, k2] = l2.dims() else {
+            bail!("conv: kernel of rank {}, not 4", l2.dims().len())
+        };
+        let g = Geom::new(l1.dims(), o, k, self.stride, self.pad)?;
+        if ci != g.c || k != k2 || s1.dtype() != s2.dtype() {
+            bail!(
+                "conv: input {:?} and kernel {:?} disagree",
+                l1.dims(),
+                l2.dims()
+            );
+        }
+        dispatch_float!(s1.dtype(), forward((s1, l1), (s2, l2), &g))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        _res: &Tensor,
+        grad: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        // O×N×Ho×Wo: the layout both products read.
+        let gt = grad.transpose(0, 1)?.contiguous()?;
+        let (_, _, h, wd) = x.dims4()?;
+        let dx = if x.track_op() {
+            let op = GradInput {
+                stride: self.stride,
+                pad: self.pad,
+                h,
+                w: wd,
+            };
+            Some(gt.apply_op2_no_bwd(w, &op)?)
+        } else {
+            None
+        };
+        let dw = if w.track_op() {
+            let op = GradWeight {
+                stride: self.stride,
+                pad: self.pad,
+                k: w.dim(2)?,
+            };
+            Some(x.apply_op2_no_bwd(&gt, &op)?)
+        } else {
+            None
+        };
+        Ok((dx, dw))
+    }
+}
+
+/// (gt O×N×Ho×Wo, w) → dL/dx N×C×H×W; H, W given (stride makes them ambiguous).
+struct GradInput {
+    stride: usize,
+    pad: usize,
+    h: usize,
+    w: usize,
+}
+
+impl CustomOp2 for GradInput {
+    fn name(&self) -> &'static str {
+        "conv2d-im2col-cpu-grad-input"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (&[o, n, ho, wo], &[_, c, k, _]) = (l1.dims(), l2.dims()) else {
+            bail!("conv backward: bad ranks {:?} {:?}", l1.dims(), l2.dims())
+        };
+        let g = Geom::new(&[n, c, self.h, self.w], o, k, self.stride, self.pad)?;
+        if (g.ho, g.wo) != (ho, wo) {
+            bail!(
+                "conv backward: gradient {:?} for input {}×{}",
+                l1.dims(),
+                g.h,
+                g.w
+            );
+        }
+        dispatch_float!(s1.dtype(), grad_input((s1, l1), (s2, l2), &g))
+    }
+}
+
+/// (x N×C×H×W, gt O×N×Ho×Wo) → dL/dw O×C×k×k.
+struct GradWeight {
+    stride: usize,
+    pad: usize,
+    k: usize,
+}
+
+impl CustomOp2 for GradWeight {
+    fn name(&self) -> &'static str {
+        "conv2d-im2col-cpu-grad-weight"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let g = Geom::new(l1.dims(), l2.dims()[0], self.k, self.stride, self.pad)?;
+        if l2.dims() != [g.o, g.n, g.ho, g.wo] {
+            bail!(
+                "conv backward: gradient {:?} for input {:?}",
+                l2.dims(),
+                l1.dims()
+            );
+        }
+        dispatch_float!(s1.dtype(), grad_weight((s1, l1), (s2, l2), &g))
+    }
+}
+
+/// Cross-correlation of x (N×C×H×W) with w (O×C×k×k) at `stride` with zero `padding`, as
+/// PyTorch's `conv2d` without bias; differentiable in both. CPU tensors only.
+pub fn conv2d_cpu(x: &Tensor, w: &Tensor, stride: usize, padding: usize) -> Result<Tensor> {
+    x.contiguous()?.apply_op2(
+        &w.contiguous()?,
+        Conv2dCpu {
+            stride,
+            pad: padding,
+        },
+    )
+}

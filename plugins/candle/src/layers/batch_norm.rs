@@ -73,6 +73,15 @@ impl BatchNorm {
     /// Normalises N×C or N×C×H×W. `train`: batch statistics (and the running statistics
     /// are updated, detached); otherwise the running statistics.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        self.forward_with(x, train, false)
+    }
+
+    /// relu(BN(x)): one fused op in CPU training.
+    pub fn forward_relu(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        self.forward_with(x, train, true)
+    }
+
+    fn forward_with(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
         let rank = x.rank();
         let c = x.dim(1)?;
         let mut shape = vec![1usize; rank];
@@ -80,7 +89,7 @@ impl BatchNorm {
         let dims: Vec<usize> = (0..rank).filter(|&d| d != 1).collect();
         if train && x.device().is_cpu() {
             let (y, mean, var) =
-                batch_norm_train_cpu(x, self.gamma.as_tensor(), self.beta.as_tensor(), EPS)?;
+                batch_norm_train_cpu(x, self.gamma.as_tensor(), self.beta.as_tensor(), EPS, relu)?;
             let n = x.elem_count() / c;
             if n > 1 {
                 let (dt, dev) = (x.dtype(), x.device());
@@ -113,6 +122,7 @@ impl BatchNorm {
         let y = x.broadcast_sub(&mean)?.broadcast_mul(&inv)?;
         let g = self.gamma.as_tensor().reshape(shape.as_slice())?;
         let b = self.beta.as_tensor().reshape(shape.as_slice())?;
-        Ok(y.broadcast_mul(&g)?.broadcast_add(&b)?)
+        let y = y.broadcast_mul(&g)?.broadcast_add(&b)?;
+        Ok(if relu { y.relu()? } else { y })
     }
 }

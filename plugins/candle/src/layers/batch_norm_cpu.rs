@@ -11,6 +11,7 @@ use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor, 
 use rayon::prelude::*;
 
 use super::cpu_util::{dispatch_float, for_chunks, parallel, slice, with_cpu};
+use super::relu_cpu::relu_grad_tensor;
 
 /// x viewed as N×C×`inner` (inner = H·W, or 1 for N×C).
 #[derive(Debug, Clone, Copy)]
@@ -69,8 +70,16 @@ fn stats<T: WithDType>(x: &[T], d: Dims) -> (Vec<f64>, Vec<f64>) {
     .unzip()
 }
 
-/// out = (x − shift[c]) · scale[c] + add[c] (+ g · g_scale[c] when `g` is given), per sample.
-fn affine<T: WithDType>(x: &[T], g: Option<&[T]>, d: Dims, coef: &[[f64; 4]]) -> Vec<T> {
+/// out = (x − shift[c]) · scale[c] + add[c] (+ g · g_scale[c] when `g` is given), per
+/// sample; clamped at 0 when `relu`.
+fn affine<T: WithDType>(
+    x: &[T],
+    g: Option<&[T]>,
+    d: Dims,
+    coef: &[[f64; 4]],
+    relu: bool,
+) -> Vec<T> {
+    let zero = T::from_f64(0.0);
     let mut out = vec![T::from_f64(0.0); x.len()];
     let sample = d.c * d.inner;
     for_chunks(&mut out, sample, |ni, o| {
@@ -80,6 +89,12 @@ fn affine<T: WithDType>(x: &[T], g: Option<&[T]>, d: Dims, coef: &[[f64; 4]]) ->
             let xs = &x[at..][..d.inner];
             let (shift, scale, add) = (T::from_f64(shift), T::from_f64(scale), T::from_f64(add));
             match g {
+                None if relu => {
+                    for (o, &x) in o.iter_mut().zip(xs) {
+                        let y = (x - shift) * scale + add;
+                        *o = if y > zero { y } else { zero };
+                    }
+                }
                 None => {
                     for (o, &x) in o.iter_mut().zip(xs) {
                         *o = (x - shift) * scale + add;
@@ -99,19 +114,20 @@ fn affine<T: WithDType>(x: &[T], g: Option<&[T]>, d: Dims, coef: &[[f64; 4]]) ->
 }
 
 /// The train-mode normalisation op (x, γ, β) → y, holding the batch statistics it was
-/// built with.
+/// built with; `relu`: y = relu(BN(x)).
 struct BatchNormTrain {
     mean: Vec<f64>,
     invstd: Vec<f64>,
+    relu: bool,
 }
 
 fn forward<T: WithDType>(
     x: (&CpuStorage, &Layout),
     gamma: (&CpuStorage, &Layout),
     beta: (&CpuStorage, &Layout),
-    mean: &[f64],
-    invstd: &[f64],
+    bn: &BatchNormTrain,
 ) -> Result<(CpuStorage, Shape)> {
+    let (mean, invstd) = (&bn.mean, &bn.invstd);
     let d = Dims::of(x.1.dims());
     let (gamma, beta) = (slice::<T>(gamma.0, gamma.1)?, slice::<T>(beta.0, beta.1)?);
     let coef: Vec<[f64; 4]> = (0..d.c)
@@ -120,7 +136,7 @@ fn forward<T: WithDType>(
             [mean[ci], a, beta[ci].to_f64(), 0.0]
         })
         .collect();
-    let y = affine(slice::<T>(x.0, x.1)?, None, d, &coef);
+    let y = affine(slice::<T>(x.0, x.1)?, None, d, &coef, bn.relu);
     Ok((T::to_cpu_storage_owned(y), x.1.shape().clone()))
 }
 
@@ -157,7 +173,7 @@ fn backward<T: WithDType>(
             [mean[ci], k2, -k1 * dbeta[ci] / m, k1]
         })
         .collect();
-    Ok((affine(x, Some(g), d, &coef), dgamma, dbeta))
+    Ok((affine(x, Some(g), d, &coef, false), dgamma, dbeta))
 }
 
 impl CustomOp3 for BatchNormTrain {
@@ -174,10 +190,7 @@ impl CustomOp3 for BatchNormTrain {
         s3: &CpuStorage,
         l3: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        dispatch_float!(
-            s1.dtype(),
-            forward((s1, l1), (s2, l2), (s3, l3), &self.mean, &self.invstd)
-        )
+        dispatch_float!(s1.dtype(), forward((s1, l1), (s2, l2), (s3, l3), self))
     }
 
     fn bwd(
@@ -185,10 +198,14 @@ impl CustomOp3 for BatchNormTrain {
         x: &Tensor,
         gamma: &Tensor,
         _beta: &Tensor,
-        _res: &Tensor,
+        res: &Tensor,
         grad: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let grad = grad.contiguous()?;
+        let grad = if self.relu {
+            relu_grad_tensor(grad, res)?
+        } else {
+            grad.contiguous()?
+        };
         let gamma_v = gamma.to_dtype(candle_core::DType::F64)?.to_vec1::<f64>()?;
         let (dx, dgamma, dbeta) = with_cpu(x, |sx, lx| {
             with_cpu(&grad, |sg, lg| {
@@ -213,14 +230,15 @@ impl CustomOp3 for BatchNormTrain {
     }
 }
 
-/// Train-mode BatchNorm of x (N×C or N×C×H×W, on the CPU) with batch statistics:
-/// returns y and the per-channel batch mean and biased variance (for the running
-/// statistics).
+/// Train-mode BatchNorm of x (N×C or N×C×H×W, on the CPU) with batch statistics, followed
+/// by a ReLU when `relu`: returns y and the per-channel batch mean and biased variance (for
+/// the running statistics).
 pub fn batch_norm_train_cpu(
     x: &Tensor,
     gamma: &Tensor,
     beta: &Tensor,
     eps: f64,
+    relu: bool,
 ) -> Result<(Tensor, Vec<f64>, Vec<f64>)> {
     let x = x.contiguous()?;
     let d = Dims::of(x.dims());
@@ -229,6 +247,7 @@ pub fn batch_norm_train_cpu(
     let op = BatchNormTrain {
         mean: mean.clone(),
         invstd,
+        relu,
     };
     let y = x.apply_op3(&gamma.contiguous()?, &beta.contiguous()?, op)?;
     Ok((y, mean, var))

@@ -123,8 +123,14 @@ fn col2im<T: WithDType>(cols: &[T], g: &Geom) -> Vec<T> {
                 for i in i0..i1 {
                     let src = &cols[r * np + (ni * g.ho + i) * g.wo..][j0..j1];
                     let dst = &mut plane[(i * g.stride + di - g.pad) * g.w..][x0..g.w];
-                    for (d, s) in dst.iter_mut().step_by(g.stride).zip(src) {
-                        *d += *s;
+                    if g.stride == 1 {
+                        for (d, s) in dst.iter_mut().zip(src) {
+                            *d += *s;
+                        }
+                    } else {
+                        for (d, s) in dst.iter_mut().step_by(g.stride).zip(src) {
+                            *d += *s;
+                        }
                     }
                 }
             }

@@ -74,25 +74,61 @@ impl Geom {
     }
 }
 
+/// Where kernel tap (di, dj) reads: output rows `i0..i1` and columns `j0..j1` see input
+/// row `i·stride + di − pad` from column `x0` on (every `stride`-th); the rest see padding.
+#[derive(Debug, Clone, Copy)]
+struct Tap {
+    di: usize,
+    i0: usize,
+    i1: usize,
+    j0: usize,
+    j1: usize,
+    x0: usize,
+}
+
+impl Geom {
+    /// The k·k taps, row-major (the patch matrix's row order within a channel). Computed
+    /// once per call: the divisions in [`Geom::valid`] cost more than a tiny row's copy.
+    fn taps(&self) -> Vec<Tap> {
+        (0..self.k * self.k)
+            .map(|t| {
+                let (di, dj) = (t / self.k, t % self.k);
+                let (i0, i1) = self.valid(di, self.ho, self.h);
+                let (j0, j1) = self.valid(dj, self.wo, self.w);
+                let i1 = if j0 == j1 { i0 } else { i1 };
+                let x0 = (j0 * self.stride + dj).saturating_sub(self.pad);
+                Tap {
+                    di,
+                    i0,
+                    i1,
+                    j0,
+                    j1,
+                    x0,
+                }
+            })
+            .collect()
+    }
+
+    /// The input row of output row `i` under tap `t`.
+    fn row(&self, t: &Tap, i: usize) -> usize {
+        i * self.stride + t.di - self.pad
+    }
+}
+
 /// The patch matrix of x (N×C×H×W, contiguous).
 fn im2col<T: WithDType>(x: &[T], g: &Geom) -> Vec<T> {
     let np = g.pixels();
+    let taps = g.taps();
     let mut cols = vec![T::from_f64(0.0); g.patch() * np];
     for_chunks(&mut cols, np, |r, row| {
-        let (ci, di, dj) = (r / (g.k * g.k), r / g.k % g.k, r % g.k);
-        let (i0, i1) = g.valid(di, g.ho, g.h);
-        let (j0, j1) = g.valid(dj, g.wo, g.w);
-        if j0 == j1 {
-            return;
-        }
-        let x0 = j0 * g.stride + dj - g.pad;
+        let (ci, t) = (r / taps.len(), &taps[r % taps.len()]);
         for ni in 0..g.n {
             let plane = &x[(ni * g.c + ci) * g.h * g.w..][..g.h * g.w];
-            for i in i0..i1 {
-                let src = &plane[(i * g.stride + di - g.pad) * g.w..][x0..g.w];
-                let dst = &mut row[(ni * g.ho + i) * g.wo..][j0..j1];
+            for i in t.i0..t.i1 {
+                let src = &plane[g.row(t, i) * g.w..][t.x0..g.w];
+                let dst = &mut row[(ni * g.ho + i) * g.wo..][t.j0..t.j1];
                 if g.stride == 1 {
-                    dst.copy_from_slice(&src[..j1 - j0]);
+                    dst.copy_from_slice(&src[..t.j1 - t.j0]);
                 } else {
                     for (d, s) in dst.iter_mut().zip(src.iter().step_by(g.stride)) {
                         *d = *s;
@@ -108,21 +144,16 @@ fn im2col<T: WithDType>(x: &[T], g: &Geom) -> Vec<T> {
 /// it was read from. Split over images, so each thread owns its output.
 fn col2im<T: WithDType>(cols: &[T], g: &Geom) -> Vec<T> {
     let np = g.pixels();
-    let (hw, kk) = (g.h * g.w, g.k * g.k);
+    let hw = g.h * g.w;
+    let taps = g.taps();
     let mut dx = vec![T::from_f64(0.0); g.n * g.c * hw];
     for_chunks(&mut dx, g.c * hw, |ni, img| {
         for (ci, plane) in img.chunks_mut(hw).enumerate() {
-            for r in ci * kk..(ci + 1) * kk {
-                let (di, dj) = (r / g.k % g.k, r % g.k);
-                let (i0, i1) = g.valid(di, g.ho, g.h);
-                let (j0, j1) = g.valid(dj, g.wo, g.w);
-                if j0 == j1 {
-                    continue;
-                }
-                let x0 = j0 * g.stride + dj - g.pad;
-                for i in i0..i1 {
-                    let src = &cols[r * np + (ni * g.ho + i) * g.wo..][j0..j1];
-                    let dst = &mut plane[(i * g.stride + di - g.pad) * g.w..][x0..g.w];
+            for (ti, t) in taps.iter().enumerate() {
+                let seg = &cols[(ci * taps.len() + ti) * np + ni * g.ho * g.wo..];
+                for i in t.i0..t.i1 {
+                    let src = &seg[i * g.wo..][t.j0..t.j1];
+                    let dst = &mut plane[g.row(t, i) * g.w..][t.x0..g.w];
                     if g.stride == 1 {
                         for (d, s) in dst.iter_mut().zip(src) {
                             *d += *s;

@@ -3,6 +3,7 @@
 pub mod adam;
 pub mod lbfgs;
 pub mod sgd;
+mod sgd_cpu;
 
 use candle_core::{backprop::GradStore, Tensor};
 

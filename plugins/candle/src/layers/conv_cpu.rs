@@ -172,19 +172,26 @@ fn col2im<T: WithDType>(cols: &[T], g: &Geom) -> Vec<T> {
     dxt
 }
 
-/// The transpose of a contiguous rows×cols matrix. Each thread writes whole rows of the
-/// result; consecutive rows read neighbouring elements, so the source lines stay cached.
+/// The transpose of a contiguous rows×cols matrix, by bands of [`BAND`] result rows: each
+/// source row contributes a contiguous run of `BAND` elements, and the band being written
+/// stays in cache (an element-by-element strided gather was 8% of a training step).
 fn transpose<T: WithDType>(src: &[T], rows: usize, cols: usize) -> Vec<T> {
     let mut dst = vec![T::from_f64(0.0); rows * cols];
     if rows > 0 {
-        for_chunks(&mut dst, rows, |c, out| {
-            for (o, s) in out.iter_mut().zip(src[c..].iter().step_by(cols)) {
-                *o = *s;
+        for_chunks(&mut dst, rows * BAND, |bi, band| {
+            let width = band.len() / rows;
+            for (r, run) in src.chunks_exact(cols).enumerate() {
+                for (k, &v) in run[bi * BAND..][..width].iter().enumerate() {
+                    band[k * rows + r] = v;
+                }
             }
         });
     }
     dst
 }
+
+/// Result rows per band of [`transpose`].
+const BAND: usize = 16;
 
 /// y = w ⋆ x, N×O×Ho×Wo.
 fn forward<T: WithDType>(

@@ -6,7 +6,7 @@ pub mod batch_norm;
 mod batch_norm_cpu;
 pub mod conv;
 mod conv_cpu;
-mod cpu_util;
+pub(crate) mod cpu_util;
 pub mod linear;
 pub mod max_pool;
 mod max_pool_cpu;

@@ -5,6 +5,11 @@
 
 use candle_core::{bail, CpuStorage, InplaceOp2, InplaceOp3, Layout, Result, Tensor, WithDType};
 
+use crate::layers::cpu_util::for_chunks;
+
+/// Elements per parallel chunk.
+const CHUNK: usize = 1 << 15;
+
 /// The contiguous elements of a layout, mutably.
 fn slice_mut<'a, T: WithDType>(v: &'a mut [T], l: &Layout) -> Result<&'a mut [T]> {
     match l.contiguous_offsets() {
@@ -33,15 +38,18 @@ impl Momentum {
         match self.wd {
             Some(wd) => {
                 let wd = T::from_f64(wd);
-                for ((b, &g), &p) in buf.iter_mut().zip(g).zip(p) {
-                    *b = *b * m + (g + p * wd);
-                }
+                for_chunks(buf, CHUNK, |i, buf| {
+                    let (g, p) = (&g[i * CHUNK..], &p[i * CHUNK..]);
+                    for ((b, &g), &p) in buf.iter_mut().zip(g).zip(p) {
+                        *b = *b * m + (g + p * wd);
+                    }
+                });
             }
-            None => {
-                for (b, &g) in buf.iter_mut().zip(g) {
+            None => for_chunks(buf, CHUNK, |i, buf| {
+                for (b, &g) in buf.iter_mut().zip(&g[i * CHUNK..]) {
                     *b = *b * m + g;
                 }
-            }
+            }),
         }
     }
 }
@@ -77,9 +85,11 @@ struct Descent {
 impl Descent {
     fn run<T: WithDType>(&self, p: &mut [T], buf: &[T]) {
         let lr = T::from_f64(self.lr);
-        for (p, &b) in p.iter_mut().zip(buf) {
-            *p -= b * lr;
-        }
+        for_chunks(p, CHUNK, |i, p| {
+            for (p, &b) in p.iter_mut().zip(&buf[i * CHUNK..]) {
+                *p -= b * lr;
+            }
+        });
     }
 }
 

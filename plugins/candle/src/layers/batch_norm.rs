@@ -1,5 +1,6 @@
 //! BatchNorm over the channel axis (PyTorch's BatchNorm1d / BatchNorm2d): ε = 1e-5,
-//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation.
+//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation. Train mode
+//! on the CPU is one fused op (`batch_norm_cpu.rs`); elsewhere, tensor ops.
 
 use candle_core::{DType, Device, Tensor, Var};
 

@@ -1,5 +1,5 @@
 //! torchvision's stem max-pool (3×3, stride 2, padding 1): a custom op on the CPU
-//! ([`super::max_pool_cpu`]), elsewhere built from differentiable slices because candle's
+//! (`max_pool_cpu.rs`), elsewhere built from differentiable slices because candle's
 //! own max-pool has no padding and no backward for kernel ≠ stride.
 
 use candle_core::Tensor;

@@ -48,7 +48,7 @@ impl Mlp {
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut y = x.flatten_from(1)?;
         for (lin, bn) in &self.layers {
-            y = bn.forward(&lin.forward(&y)?, train)?.relu()?;
+            y = bn.forward_relu(&lin.forward(&y)?, train)?;
         }
         Ok(y)
     }

@@ -10,7 +10,7 @@ use collapse_backend_spec::resnet_plan::{resnet18_blocks, stem_geometry};
 
 use crate::config::Stem;
 use crate::error::Result;
-use crate::layers::{max_pool_3x3_s2_p1, BatchNorm, Conv2d};
+use crate::layers::{add_relu, max_pool_3x3_s2_p1, BatchNorm, Conv2d};
 use crate::params::ParamSet;
 
 /// One BasicBlock: conv3×3-BN-ReLU-conv3×3-BN plus the (projected) shortcut, then ReLU.
@@ -84,14 +84,13 @@ impl BasicBlock {
     fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let y = self
             .bn1
-            .forward(&self.conv1.forward(x, train)?, train)?
-            .relu()?;
+            .forward_relu(&self.conv1.forward(x, train)?, train)?;
         let y = self.bn2.forward(&self.conv2.forward(&y, train)?, train)?;
         let shortcut = match &self.downsample {
             Some((conv, bn)) => bn.forward(&conv.forward(x, train)?, train)?,
             None => x.clone(),
         };
-        Ok((y + shortcut)?.relu()?)
+        add_relu(&y, &shortcut)
     }
 }
 
@@ -146,8 +145,7 @@ impl ResNet18 {
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         let mut y = self
             .bn1
-            .forward(&self.conv1.forward(x, train)?, train)?
-            .relu()?;
+            .forward_relu(&self.conv1.forward(x, train)?, train)?;
         if self.max_pool {
             y = max_pool_3x3_s2_p1(&y)?;
         }

@@ -4,7 +4,7 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 use collapse_plugin_candle::config::LossKind;
-use collapse_plugin_candle::layers::{max_pool_3x3_s2_p1, BatchNorm, Conv2d, Linear};
+use collapse_plugin_candle::layers::{add_relu, max_pool_3x3_s2_p1, BatchNorm, Conv2d, Linear};
 use collapse_plugin_candle::loss::batch_loss;
 use collapse_plugin_candle::params::ParamSet;
 use rand::SeedableRng;
@@ -108,6 +108,13 @@ fn conv2d_matches_finite_differences() {
         )
         .unwrap();
         let x = randn(&[2, 2, h, h], 20 + k as u64);
+        let xv = Var::from_tensor(&x).unwrap();
+        let w = ps.trainable[0].var.clone();
+        check(
+            &|| project(&conv.forward(xv.as_tensor(), true).unwrap(), 30 + k as u64),
+            &[&xv, &w],
+            &format!("conv {k}x{k} stride {stride} pad {pad}"),
+        );
         let a = conv.forward(&x, true).unwrap();
         let b = conv.forward(&x, false).unwrap();
         assert_eq!(a.dims(), b.dims());
@@ -135,6 +142,15 @@ fn batch_norm_train_and_eval_match_finite_differences() {
             &|| project(&bn.forward(x.as_tensor(), false).unwrap(), 8),
             &[&x, &g, &b],
             "batchnorm eval",
+        );
+    }
+    // The fused BN + ReLU (train) and its eval form.
+    let x = Var::from_tensor(&randn(&[2, 3, 2, 2], 10)).unwrap();
+    for train in [true, false] {
+        check(
+            &|| project(&bn.forward_relu(x.as_tensor(), train).unwrap(), 11),
+            &[&x, &g, &b],
+            "batchnorm + relu",
         );
     }
     // Train mode normalises each channel to mean β, and the running statistics moved by
@@ -229,4 +245,21 @@ fn losses_match_finite_differences() {
     let h = Tensor::ones((4, 5), DType::F64, &Device::Cpu).unwrap();
     let l = scalar(&batch_loss(LossKind::CrossEntropy, &zero, &labels, &h, 0.2).unwrap());
     assert!((l - (3f64.ln() + 0.1 * 5.0)).abs() < 1e-12, "{l}");
+}
+
+#[test]
+fn add_relu_matches_finite_differences() {
+    let a = Var::from_tensor(&randn(&[2, 3, 2, 2], 40)).unwrap();
+    let b = Var::from_tensor(&randn(&[2, 3, 2, 2], 41)).unwrap();
+    let y = add_relu(a.as_tensor(), b.as_tensor()).unwrap();
+    let r = (a.as_tensor() + b.as_tensor()).unwrap().relu().unwrap();
+    assert_eq!(
+        y.flatten_all().unwrap().to_vec1::<f64>().unwrap(),
+        r.flatten_all().unwrap().to_vec1::<f64>().unwrap()
+    );
+    check(
+        &|| project(&add_relu(a.as_tensor(), b.as_tensor()).unwrap(), 42),
+        &[&a, &b],
+        "add + relu",
+    );
 }

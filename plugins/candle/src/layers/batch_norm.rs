@@ -1,8 +1,10 @@
 //! BatchNorm over the channel axis (PyTorch's BatchNorm1d / BatchNorm2d): ε = 1e-5,
-//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation.
+//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation. Train mode
+//! on the CPU is one fused op (`batch_norm_cpu.rs`); elsewhere, tensor ops.
 
 use candle_core::{DType, Device, Tensor, Var};
 
+use super::batch_norm_cpu::batch_norm_train_cpu;
 use crate::error::Result;
 use crate::params::ParamSet;
 
@@ -58,27 +60,57 @@ impl BatchNorm {
         })
     }
 
+    /// Moves the running statistics by `MOMENTUM` towards the batch `mean` and the
+    /// unbiased form of the biased batch variance `var` (both of length C) over `n` values.
+    fn update_running(&self, mean: &Tensor, var: &Tensor, n: usize) -> Result<()> {
+        let unbiased = (var * (n as f64 / (n as f64 - 1.0)))?;
+        let rm = (self.running_mean.as_tensor() * (1.0 - MOMENTUM))?.add(&(mean * MOMENTUM)?)?;
+        let rv = (self.running_var.as_tensor() * (1.0 - MOMENTUM))?.add(&(unbiased * MOMENTUM)?)?;
+        self.running_mean.set(&rm)?;
+        self.running_var.set(&rv)?;
+        Ok(())
+    }
+
     /// Normalises N×C or N×C×H×W. `train`: batch statistics (and the running statistics
     /// are updated, detached); otherwise the running statistics.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        self.forward_with(x, train, false)
+    }
+
+    /// relu(BN(x)): one fused op in CPU training.
+    pub fn forward_relu(&self, x: &Tensor, train: bool) -> Result<Tensor> {
+        self.forward_with(x, train, true)
+    }
+
+    fn forward_with(&self, x: &Tensor, train: bool, relu: bool) -> Result<Tensor> {
         let rank = x.rank();
         let c = x.dim(1)?;
         let mut shape = vec![1usize; rank];
         shape[1] = c;
         let dims: Vec<usize> = (0..rank).filter(|&d| d != 1).collect();
+        if train && x.device().is_cpu() {
+            let (y, mean, var) =
+                batch_norm_train_cpu(x, self.gamma.as_tensor(), self.beta.as_tensor(), EPS, relu)?;
+            let n = x.elem_count() / c;
+            if n > 1 {
+                let (dt, dev) = (x.dtype(), x.device());
+                let mean = Tensor::from_vec(mean, c, dev)?.to_dtype(dt)?;
+                let var = Tensor::from_vec(var, c, dev)?.to_dtype(dt)?;
+                self.update_running(&mean, &var, n)?;
+            }
+            return Ok(y);
+        }
         let (mean, var) = if train {
             let mean = x.mean_keepdim(dims.as_slice())?;
             let centred = x.broadcast_sub(&mean)?;
             let var = centred.sqr()?.mean_keepdim(dims.as_slice())?;
             let n = x.elem_count() / c;
             if n > 1 {
-                let unbiased = (var.detach().flatten_all()? * (n as f64 / (n as f64 - 1.0)))?;
-                let rm = (self.running_mean.as_tensor() * (1.0 - MOMENTUM))?
-                    .add(&(mean.detach().flatten_all()? * MOMENTUM)?)?;
-                let rv = (self.running_var.as_tensor() * (1.0 - MOMENTUM))?
-                    .add(&(unbiased * MOMENTUM)?)?;
-                self.running_mean.set(&rm)?;
-                self.running_var.set(&rv)?;
+                self.update_running(
+                    &mean.detach().flatten_all()?,
+                    &var.detach().flatten_all()?,
+                    n,
+                )?;
             }
             (mean, var)
         } else {
@@ -91,6 +123,7 @@ impl BatchNorm {
         let y = x.broadcast_sub(&mean)?.broadcast_mul(&inv)?;
         let g = self.gamma.as_tensor().reshape(shape.as_slice())?;
         let b = self.beta.as_tensor().reshape(shape.as_slice())?;
-        Ok(y.broadcast_mul(&g)?.broadcast_add(&b)?)
+        let y = y.broadcast_mul(&g)?.broadcast_add(&b)?;
+        Ok(if relu { y.relu()? } else { y })
     }
 }

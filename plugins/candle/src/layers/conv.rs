@@ -1,14 +1,15 @@
 //! 2-D convolution without bias (every convolution of ResNet18 is followed by BatchNorm).
 //!
-//! In training it is computed as im2col + one matrix product, built from differentiable
-//! tensor operations: candle's CPU backward of `conv2d` goes through a direct-loop
-//! `conv_transpose2d`; here the backward is two matrix products plus strided copies
-//! (measured 1.5× faster per training step on ResNet18, 2 cores). Evaluation uses candle's
-//! `conv2d`, whose forward is faster.
+//! In training it is computed as im2col + one matrix product: candle's CPU backward of
+//! `conv2d` goes through a direct-loop `conv_transpose2d`. On the CPU that is one custom op
+//! (`conv_cpu.rs`); on other devices it is built from differentiable tensor
+//! operations (strided copies, then two matrix products in backward). Evaluation uses
+//! candle's `conv2d`, whose forward is faster than the tensor-op form.
 
 use candle_core::{DType, Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
 
+use super::conv_cpu::conv2d_cpu;
 use crate::error::Result;
 use crate::init::kaiming_normal_fan_out;
 use crate::params::ParamSet;
@@ -49,10 +50,17 @@ impl Conv2d {
         })
     }
 
-    /// N×C×H×W → N×out×H'×W'. `train` (a backward pass follows): the im2col form, whose
-    /// backward is fast; otherwise candle's own `conv2d`, whose forward is faster.
+    /// N×C×H×W → N×out×H'×W'. `train` (a backward pass follows): the im2col form (a custom
+    /// op on the CPU), whose backward is fast; otherwise candle's own `conv2d`.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        if train {
+        if train && x.device().is_cpu() {
+            Ok(conv2d_cpu(
+                x,
+                self.weight.as_tensor(),
+                self.stride,
+                self.padding,
+            )?)
+        } else if train {
             conv2d_im2col(x, self.weight.as_tensor(), self.stride, self.padding)
         } else {
             Ok(x.conv2d(self.weight.as_tensor(), self.padding, self.stride, 1, 1)?)

@@ -2,6 +2,7 @@
 
 pub mod adam;
 pub mod sgd;
+mod sgd_cpu;
 
 use candle_core::{backprop::GradStore, Tensor};
 

@@ -298,6 +298,30 @@ impl Lbfgs {
     }
 }
 
+impl Lbfgs {
+    /// One `step` on a mini-batch whose evaluations also yield what the epoch loop reports
+    /// (e.g. the loss without decay and the correct count): `eval(point)` returns
+    /// (objective, gradient, report), and the first evaluation's report (at the step's
+    /// starting point) comes back, as PyTorch's `step(closure)` returns the first loss.
+    pub fn step_reporting<F, E, R>(
+        &self,
+        state: &mut LbfgsState,
+        x: &mut [f64],
+        mut eval: F,
+    ) -> Result<R, E>
+    where
+        F: FnMut(&[f64]) -> Result<(f64, Vec<f64>, R), E>,
+    {
+        let mut first = None;
+        self.step(state, x, |point| {
+            let (f, g, report) = eval(point)?;
+            first.get_or_insert(report);
+            Ok((f, g))
+        })?;
+        Ok(first.expect("a step evaluates the objective at least once"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,19 +36,9 @@ enum Command {
     Model(commands::model::ModelCommand),
 }
 
-/// candle's CPU worker pool spins 25 000 rounds after every operation before it sleeps. On a
-/// machine with few cores that spin takes the core the candle backend's own matrix products
-/// and fused kernels need (2 cores: +10–40 % ResNet18 training images/s with the limit at 0,
-/// docs/benchmarks.md). Set here, before any thread or plugin exists; a user's value wins.
-fn quiet_candle_worker_spin() {
-    const SPIN: &str = "CANDLE_BARRIER_POOL_SPIN_LIMIT";
-    if std::env::var_os(SPIN).is_none() {
-        std::env::set_var(SPIN, "0");
-    }
-}
-
 fn main() -> std::process::ExitCode {
-    quiet_candle_worker_spin();
+    // First, while this is the only thread: see its doc.
+    collapse_train::process_tuning::apply();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ufm(cmd) => commands::ufm::run(cmd),

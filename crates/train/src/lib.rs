@@ -15,6 +15,7 @@ mod error;
 pub mod evaluate;
 pub mod experiment;
 pub mod manifest;
+pub mod process_tuning;
 pub mod progress;
 pub mod row;
 pub mod run_dir;

@@ -93,8 +93,6 @@ def candle_images_per_s(exe, batch, steps, feature_dim, etf, threads):
     model = {"classes": 10, "model": "resnet18", "stem": "default", "feature_dim": feature_dim,
              "classifier": "etf" if etf else "learned"}
     env = dict(os.environ, CANDLE_NUM_THREADS=str(threads), RAYON_NUM_THREADS=str(threads))
-    # What the `collapse` binary sets unless the user did (crates/cli/src/main.rs).
-    env.setdefault("CANDLE_BARRIER_POOL_SPIN_LIMIT", "0")
     out = subprocess.run([exe, json.dumps(model), str(batch), str(steps)], check=True,
                          capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])["train_images_per_s"]

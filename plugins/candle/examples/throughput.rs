@@ -12,6 +12,8 @@ use collapse_plugin_api::{
 use collapse_plugin_candle::CandleSession;
 
 fn main() {
+    // What `collapse` does first: the process settings users train with.
+    collapse_train::process_tuning::apply();
     let args: Vec<String> = std::env::args().collect();
     let model: serde_json::Value = serde_json::from_str(
         args.get(1)

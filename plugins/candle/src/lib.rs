@@ -64,10 +64,3 @@ pub use model::Network;
 pub use session::CandleSession;
 
 collapse_plugin_api::export_backend!(CandleSession);
-
-/// mimalloc for this library's own allocations: training frees and re-allocates the same large
-/// activation buffers every step, which glibc's malloc hands back to the kernel and faults in
-/// again (5–8% of a CPU step). Safe across the plugin boundary because each side frees only
-/// what it allocated (see `collapse_plugin_api::abi`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -207,13 +207,14 @@ impl CandleSession {
         Ok(())
     }
 
-    /// One training forward/backward on a batch: (loss value, correct, gradients).
+    /// One training forward/backward on a batch: (mean data loss, correct, the differentiated
+    /// objective, gradients). With `with_decay` the objective includes Σ ½·wd‖p‖² (L-BFGS).
     fn train_forward(
         &mut self,
         x: &Tensor,
         y: &Tensor,
         with_decay: bool,
-    ) -> Result<(f64, u64, candle_core::backprop::GradStore)> {
+    ) -> Result<(f64, u64, f64, candle_core::backprop::GradStore)> {
         let spec = &self.net.spec;
         let (h, logits) = self.net.forward(x, true)?;
         self.train_forwards += 1;
@@ -235,7 +236,20 @@ impl CandleSession {
                 "training diverged: the loss became {total}; lower the learning rate"
             )));
         }
-        Ok((data_loss, correct(&logits, y)?, grads))
+        Ok((data_loss, correct(&logits, y)?, total, grads))
+    }
+
+    /// The gradients of the trainable parameters as one f64 vector (zeros where none).
+    fn flat_grad(&self, grads: &candle_core::backprop::GradStore) -> Result<Vec<f64>> {
+        let mut g = Vec::new();
+        for p in &self.net.params.trainable {
+            let t = p.var.as_tensor();
+            match grads.get(t) {
+                Some(gt) => g.extend(gt.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?),
+                None => g.extend(std::iter::repeat_n(0.0, t.elem_count())),
+            }
+        }
+        Ok(g)
     }
 
     /// One optimiser step on the batch `idx` of `epoch`: (mean data loss, correct predictions).
@@ -244,7 +258,7 @@ impl CandleSession {
         let wd = self.optim.weight_decay;
         match self.optim.spec {
             OptimSpec::Sgd { .. } | OptimSpec::Adam { .. } => {
-                let (loss, right, grads) = self.train_forward(&x, &y, false)?;
+                let (loss, right, _, grads) = self.train_forward(&x, &y, false)?;
                 let params = &self.net.params.trainable;
                 match &mut self.opt_state {
                     OptState::Sgd(s) => s.step(params, &grads, lr, wd)?,
@@ -264,32 +278,15 @@ impl CandleSession {
                     _ => unreachable!("state matches the optimiser"),
                 };
                 let mut flat = self.flat_params()?;
-                let mut first: Option<(f64, u64)> = None;
-                let result = opt.step(&mut state, &mut flat, |point| -> Result<_> {
+                let result = opt.step_reporting(&mut state, &mut flat, |point| -> Result<_> {
                     self.set_flat_params(point)?;
-                    let (data_loss, right, grads) = self.train_forward(&x, &y, true)?;
-                    let total = data_loss
-                        + match self.decay_penalty()? {
-                            Some(p) => p.to_dtype(DType::F64)?.to_scalar::<f64>()?,
-                            None => 0.0,
-                        };
-                    first.get_or_insert((data_loss, right));
-                    let mut g = Vec::new();
-                    for p in &self.net.params.trainable {
-                        let t = p.var.as_tensor();
-                        match grads.get(t) {
-                            Some(gt) => {
-                                g.extend(gt.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?)
-                            }
-                            None => g.extend(std::iter::repeat_n(0.0, t.elem_count())),
-                        }
-                    }
-                    Ok((total, g))
+                    let (data_loss, right, total, grads) = self.train_forward(&x, &y, true)?;
+                    Ok((total, self.flat_grad(&grads)?, (data_loss, right)))
                 });
                 self.opt_state = OptState::Lbfgs(state);
-                result?;
+                let report = result?;
                 self.set_flat_params(&flat)?;
-                Ok(first.expect("the objective was evaluated"))
+                Ok(report)
             }
         }
     }

@@ -238,18 +238,15 @@ impl TchSession {
                     _ => unreachable!("state matches the optimiser"),
                 };
                 let mut flat = self.flat_params()?;
-                // The report is the first evaluation's, at the step's starting point.
-                let mut first: Option<(f64, u64)> = None;
-                let result = opt.step(&mut state, &mut flat, |point| -> Result<_> {
+                let result = opt.step_reporting(&mut state, &mut flat, |point| -> Result<_> {
                     self.set_flat_params(point)?;
                     let (data_loss, right, total) = self.train_forward(&x, &y, true)?;
-                    first.get_or_insert((data_loss, right));
-                    Ok((total, self.flat_grad()?))
+                    Ok((total, self.flat_grad()?, (data_loss, right)))
                 });
                 self.opt_state = OptState::Lbfgs(state);
-                result?;
+                let report = result?;
                 self.set_flat_params(&flat)?;
-                Ok(first.expect("the objective was evaluated"))
+                Ok(report)
             }
         }
     }

@@ -74,16 +74,10 @@ pub fn read_lbfgs(st: &SafeTensors<'_>, n: usize) -> Result<LbfgsState> {
 mod tests {
     use super::*;
     use crate::lbfgs::Lbfgs;
+    use crate::state_bytes::serialize;
 
     fn to_bytes(tensors: &[(String, Owned)]) -> Vec<u8> {
-        let views: Vec<_> = tensors
-            .iter()
-            .map(|(name, (dt, shape, bytes))| {
-                let view = safetensors::tensor::TensorView::new(*dt, shape.clone(), bytes);
-                (name.clone(), view.unwrap())
-            })
-            .collect();
-        safetensors::serialize(views, None).unwrap()
+        serialize(tensors, Default::default()).unwrap()
     }
 
     #[test]

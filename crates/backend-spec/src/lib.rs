@@ -6,6 +6,7 @@
 
 pub mod augment;
 pub mod batches;
+pub mod device_name;
 pub mod epoch;
 pub mod error;
 pub mod etf_head;
@@ -14,6 +15,7 @@ pub mod lbfgs;
 pub mod lbfgs_state;
 pub mod model_spec;
 pub mod optim_spec;
+pub mod peak_memory;
 pub mod reference_counts;
 pub mod resnet_plan;
 pub mod state_bytes;
@@ -21,6 +23,7 @@ pub mod state_layout;
 
 pub use augment::Augment;
 pub use batches::epoch_batches;
+pub use device_name::DeviceName;
 pub use epoch::train_epoch;
 pub use error::SpecError;
 pub use etf_head::etf_head_weights;

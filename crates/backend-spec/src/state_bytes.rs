@@ -101,6 +101,23 @@ pub fn read_i64(st: &SafeTensors<'_>, name: &str) -> Result<i64> {
     }
 }
 
+/// Serialises named tensors with string metadata into safetensors bytes. The `Err` message
+/// names the tensor; it means an [`Owned`] whose bytes do not fit its shape (a bug).
+pub fn serialize(
+    tensors: &[(String, Owned)],
+    metadata: std::collections::HashMap<String, String>,
+) -> std::result::Result<Vec<u8>, String> {
+    let views = tensors
+        .iter()
+        .map(|(name, (dtype, shape, bytes))| {
+            TensorView::new(*dtype, shape.clone(), bytes)
+                .map(|v| (name.clone(), v))
+                .map_err(|e| format!("serialising state tensor {name}: {e}"))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    safetensors::serialize(views, Some(metadata)).map_err(|e| format!("serialising the state: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,16 +127,8 @@ mod tests {
         let a = f32_owned(&[1.5, -2.25, 3.0], vec![3]);
         let b = f64_owned(&[0.1, 0.2], vec![1, 2]);
         let c = i64_scalar(7);
-        let views: Vec<(String, TensorView<'_>)> = [("a", &a), ("b", &b), ("c", &c)]
-            .iter()
-            .map(|(n, (d, s, bytes))| {
-                (
-                    n.to_string(),
-                    TensorView::new(*d, s.clone(), bytes).unwrap(),
-                )
-            })
-            .collect();
-        let bytes = safetensors::serialize(views, None).unwrap();
+        let named = [("a".to_string(), a), ("b".into(), b), ("c".into(), c)];
+        let bytes = serialize(&named, Default::default()).unwrap();
         let st = SafeTensors::deserialize(&bytes).unwrap();
         let va = shaped_view(&st, "a", &[3]).unwrap();
         assert_eq!(floats_as_f64(&va).unwrap(), [1.5, -2.25, 3.0]);
@@ -132,6 +141,10 @@ mod tests {
         );
         assert!(shaped_view(&st, "zz", &[1]).is_err());
         assert!(has(&st, "b") && !has(&st, "zz"));
+        let bad = [("d".to_string(), (Dtype::F32, vec![5], vec![0u8; 4]))];
+        assert!(serialize(&bad, Default::default())
+            .unwrap_err()
+            .contains("tensor d"));
         assert_eq!(read_f64(&st, "b", &[1, 2]).unwrap(), [0.1, 0.2]);
         assert_eq!(read_i64(&st, "c").unwrap(), 7);
         assert_eq!(

@@ -70,14 +70,15 @@ pub fn fixed_head_mismatch(name: &str) -> SpecError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state_bytes::{f64_owned, has};
+    use crate::state_bytes::{f64_owned, has, serialize};
 
     #[test]
     fn a_state_opens_only_for_its_optimizer() {
-        let (dtype, shape, data) = f64_owned(&[1.0, 2.0], vec![2]);
-        let view = safetensors::tensor::TensorView::new(dtype, shape, &data).unwrap();
-        let views = vec![(momentum_buffer("fc.weight"), view)];
-        let bytes = safetensors::serialize(views, Some(metadata("sgd"))).unwrap();
+        let named = [(
+            momentum_buffer("fc.weight"),
+            f64_owned(&[1.0, 2.0], vec![2]),
+        )];
+        let bytes = serialize(&named, metadata("sgd")).unwrap();
         let st = open_state(&bytes, "sgd").unwrap();
         assert!(has(&st, "optimizer.fc.weight.momentum_buffer"));
         let e = open_state(&bytes, "adam").unwrap_err();

@@ -14,6 +14,8 @@ use crate::model::Network;
 use crate::optim::adam::Adam;
 use crate::optim::sgd::Sgd;
 use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
+use collapse_backend_spec::peak_memory::peak_rss_bytes;
+use collapse_backend_spec::DeviceName;
 
 /// Samples per forward pass when computing features.
 const EVAL_CHUNK: usize = 256;
@@ -61,27 +63,12 @@ pub struct CandleSession {
 
 /// The device named by the config.
 fn device(name: &str) -> Result<Device> {
-    match name {
-        "cpu" => Ok(Device::Cpu),
-        d if d == "cuda" || d.starts_with("cuda:") => {
-            let index: usize = d
-                .strip_prefix("cuda:")
-                .unwrap_or("0")
-                .parse()
-                .map_err(|_| {
-                    CandleError::BadInput(format!("device {d:?}: use cuda or cuda:INDEX"))
-                })?;
-            if cfg!(feature = "cuda") {
-                Ok(Device::new_cuda(index)?)
-            } else {
-                Err(CandleError::Unsupported(format!(
-                    "device {d:?}: this build of the candle backend has no CUDA; build it with \
-                     `cargo xtask build-cuda` (feature `cuda`) or use --device cpu"
-                )))
-            }
-        }
-        other => Err(CandleError::BadInput(format!(
-            "device {other:?}: use cpu, cuda or cuda:INDEX"
+    match DeviceName::parse(name)? {
+        DeviceName::Cpu => Ok(Device::Cpu),
+        DeviceName::Cuda(index) if cfg!(feature = "cuda") => Ok(Device::new_cuda(index)?),
+        DeviceName::Cuda(_) => Err(CandleError::Unsupported(format!(
+            "device {name:?}: this build of the candle backend has no CUDA; build it with \
+             `cargo xtask build-cuda` (feature `cuda`) or use --device cpu"
         ))),
     }
 }
@@ -297,18 +284,6 @@ impl CandleSession {
         let (x, _) = self.batch(split, &idx)?;
         self.net.forward(&x, false)
     }
-}
-
-/// Peak resident memory of the process (Linux `VmHWM`), or 0 where unavailable.
-fn peak_rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
 }
 
 impl Backend for CandleSession {

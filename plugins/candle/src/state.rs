@@ -8,15 +8,15 @@
 //! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
 use collapse_backend_spec::lbfgs_state::{lbfgs_tensors, read_lbfgs};
-use collapse_backend_spec::state_bytes::{read_f64, read_i64};
+use collapse_backend_spec::state_bytes::{read_f64, read_i64, serialize};
 use collapse_backend_spec::state_layout::{
     exp_avg, exp_avg_sq, fixed_head_mismatch, metadata, momentum_buffer, num_batches_tracked,
     open_state, ADAM_STEP,
 };
 
-use crate::error::Result;
+use crate::error::{CandleError, Result};
 use crate::session::{CandleSession, OptState};
-use crate::tensor_io::{has, i64_scalar, read_tensor, serialize, to_owned, Owned};
+use crate::tensor_io::{has, i64_scalar, read_tensor, to_owned, Owned};
 
 fn optimizer_name(s: &OptState) -> &'static str {
     match s {
@@ -61,7 +61,7 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
         }
         OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
-    serialize(&out, metadata(optimizer_name(&s.opt_state)))
+    serialize(&out, metadata(optimizer_name(&s.opt_state))).map_err(CandleError::State)
 }
 
 /// Restores a state saved by [`save`] from a session of the same config.

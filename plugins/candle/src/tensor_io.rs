@@ -2,7 +2,7 @@
 
 use candle_core::{DType, Device, Tensor};
 
-use crate::error::{CandleError, Result};
+use crate::error::Result;
 
 use collapse_backend_spec::state_bytes::{f32_owned, read_f64};
 pub use collapse_backend_spec::state_bytes::{f64_owned, has, i64_scalar, Owned};
@@ -27,22 +27,6 @@ pub fn read_tensor(
 ) -> Result<Tensor> {
     let values = read_f64(st, name, expected)?;
     Ok(Tensor::from_vec(values, expected, device)?.to_dtype(dtype)?)
-}
-
-/// Serialises named tensors (with string metadata).
-pub fn serialize(
-    tensors: &[(String, Owned)],
-    metadata: std::collections::HashMap<String, String>,
-) -> Result<Vec<u8>> {
-    let views = tensors
-        .iter()
-        .map(|(n, (dt, shape, bytes))| {
-            safetensors::tensor::TensorView::new(*dt, shape.clone(), bytes).map(|v| (n.clone(), v))
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| CandleError::State(format!("serialising state: {e}")))?;
-    safetensors::serialize(views, Some(metadata))
-        .map_err(|e| CandleError::State(format!("serialising state: {e}")))
 }
 
 /// A float tensor's values as f64 (for exact comparisons).

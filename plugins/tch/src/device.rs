@@ -11,6 +11,7 @@
 
 use std::sync::OnceLock;
 
+use collapse_backend_spec::DeviceName;
 use tch::Device;
 
 use crate::error::{Result, TchError};
@@ -41,33 +42,24 @@ pub fn deterministic() -> bool {
 
 /// The device named by the config (`cpu`, `cuda`, `cuda:N`).
 pub fn parse(name: &str) -> Result<Device> {
-    match name {
-        "cpu" => Ok(Device::Cpu),
-        d if d == "cuda" || d.starts_with("cuda:") => {
-            let index: usize = d
-                .strip_prefix("cuda:")
-                .unwrap_or("0")
-                .parse()
-                .map_err(|_| TchError::BadInput(format!("device {d:?}: use cuda or cuda:INDEX")))?;
-            if let Err(why) = load_torch_cuda() {
-                return Err(TchError::Unsupported(format!(
-                    "device {d:?}: this libtorch has no usable CUDA ({why}); point LIBTORCH / \
-                     LD_LIBRARY_PATH at a CUDA build of libtorch 2.11 (e.g. the PyTorch 2.11 \
-                     wheel's torch/lib) or use --device cpu"
-                )));
-            }
-            let count = tch::Cuda::device_count() as usize;
-            if index >= count {
-                return Err(TchError::Unsupported(format!(
-                    "device {d:?}: libtorch sees {count} CUDA device(s); use --device cpu or a \
-                     valid index"
-                )));
-            }
-            tch::Cuda::cudnn_set_benchmark(!deterministic());
-            Ok(Device::Cuda(index))
-        }
-        other => Err(TchError::BadInput(format!(
-            "device {other:?}: use cpu, cuda or cuda:INDEX"
-        ))),
+    let index = match DeviceName::parse(name)? {
+        DeviceName::Cpu => return Ok(Device::Cpu),
+        DeviceName::Cuda(index) => index,
+    };
+    if let Err(why) = load_torch_cuda() {
+        return Err(TchError::Unsupported(format!(
+            "device {name:?}: this libtorch has no usable CUDA ({why}); point LIBTORCH / \
+             LD_LIBRARY_PATH at a CUDA build of libtorch 2.11 (e.g. the PyTorch 2.11 \
+             wheel's torch/lib) or use --device cpu"
+        )));
     }
+    let count = tch::Cuda::device_count() as usize;
+    if index >= count {
+        return Err(TchError::Unsupported(format!(
+            "device {name:?}: libtorch sees {count} CUDA device(s); use --device cpu or a \
+             valid index"
+        )));
+    }
+    tch::Cuda::cudnn_set_benchmark(!deterministic());
+    Ok(Device::Cuda(index))
 }

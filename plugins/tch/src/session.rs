@@ -15,6 +15,7 @@ use crate::optim::{Adam, Sgd};
 use crate::params::tensor_from;
 use crate::tensor_io::to_f64;
 use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
+use collapse_backend_spec::peak_memory::peak_rss_bytes;
 
 /// Samples per forward pass when computing features.
 const EVAL_CHUNK: usize = 256;
@@ -250,18 +251,6 @@ impl TchSession {
             }
         }
     }
-}
-
-/// Peak resident memory of the process (Linux `VmHWM`), or 0 where unavailable.
-fn peak_rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
 }
 
 impl Backend for TchSession {

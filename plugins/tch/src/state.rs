@@ -9,17 +9,15 @@
 //! Metadata: `optimizer` (`sgd`, `adam`, `lbfgs`).
 
 use collapse_backend_spec::lbfgs_state::{lbfgs_tensors, read_lbfgs};
-use collapse_backend_spec::state_bytes::{read_f64, read_i64};
+use collapse_backend_spec::state_bytes::{read_f64, read_i64, serialize};
 use collapse_backend_spec::state_layout::{
     exp_avg, exp_avg_sq, fixed_head_mismatch, metadata, momentum_buffer, num_batches_tracked,
     open_state, ADAM_STEP,
 };
 
-use crate::error::Result;
+use crate::error::{Result, TchError};
 use crate::session::{OptState, TchSession};
-use crate::tensor_io::{
-    has, i64_scalar, load_into, read_tensor, serialize, to_f64, to_owned, Owned,
-};
+use crate::tensor_io::{has, i64_scalar, load_into, read_tensor, to_f64, to_owned, Owned};
 
 fn optimizer_name(s: &OptState) -> &'static str {
     match s {
@@ -64,7 +62,7 @@ pub fn save(s: &TchSession) -> Result<Vec<u8>> {
         }
         OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
-    serialize(&out, metadata(optimizer_name(&s.opt_state)))
+    serialize(&out, metadata(optimizer_name(&s.opt_state))).map_err(TchError::State)
 }
 
 /// Restores a state saved by [`save`] (or by the candle backend) from a session of the same

@@ -3,7 +3,7 @@
 
 use tch::{Device, Kind, Tensor};
 
-use crate::error::{Result, TchError};
+use crate::error::Result;
 
 use collapse_backend_spec::state_bytes::{f32_owned, f64_owned, read_f64};
 pub use collapse_backend_spec::state_bytes::{has, i64_scalar, Owned};
@@ -53,21 +53,4 @@ pub fn read_tensor(
 ) -> Result<Tensor> {
     let values = read_f64(st, name, expected)?;
     crate::params::tensor_from(&values, expected, kind, device)
-}
-
-/// Serialises named tensors with metadata.
-pub fn serialize(
-    tensors: &[(String, Owned)],
-    meta: std::collections::HashMap<String, String>,
-) -> Result<Vec<u8>> {
-    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = tensors
-        .iter()
-        .map(|(n, (d, s, b))| {
-            safetensors::tensor::TensorView::new(*d, s.clone(), b)
-                .map(|v| (n.clone(), v))
-                .map_err(|e| TchError::State(format!("state tensor {n}: {e}")))
-        })
-        .collect::<Result<_>>()?;
-    safetensors::serialize(views, Some(meta))
-        .map_err(|e| TchError::State(format!("serialising the state: {e}")))
 }

@@ -1,8 +1,9 @@
 //! What the network backends (`plugins/candle`, `plugins/tch`) share and that needs no tensor
-//! library: the JSON model and optimiser schema with its checks, the seeded initialisation
-//! draws, the epoch's shuffle and batches, the ETF head's weights, ResNet18's layout and the
-//! saved state's names and byte layout, and L-BFGS (it works on host f64 vectors). Kept in one place so that both backends accept
-//! the same options and draw the same numbers, which their agreement tests rely on.
+//! library: the JSON model and optimiser schema with its checks, device names, the seeded
+//! initialisation draws, the epoch's shuffle, batches and crop+flip augmentation, the ETF
+//! head's weights, ResNet18's layout, the saved state's names and byte layout, L-BFGS (on
+//! host f64 vectors) and the peak-memory figure. Kept in one place so that both backends
+//! accept the same options and draw the same numbers, which their agreement tests rely on.
 
 pub mod augment;
 pub mod batches;

@@ -1,5 +1,5 @@
 //! `collapse model summary` asks the candle plugin (built as a dev-dependency) for parameter
-//! counts: every row of reference.md §2's table, exactly; bad flags exit with 2.
+//! counts: every row of `docs/reference.md` §2's table, exactly; bad flags exit with 2.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! The critical-point certificate (theory.md §3): for any point of the UFM, decide whether it
+//! The critical-point certificate (`docs/theory.md` §3): for any UFM point, decide whether it
 //! is not critical, a global minimiser, or a strict saddle, with evidence a reader can check.
 //!
 //! At a critical point let G = ∇g(Z) and σ₁ = ‖G‖₂. If σ₁ ≤ √(λ_Wλ_H) the point solves the

@@ -1,4 +1,4 @@
-//! The closed-form global optimum of the balanced UFM (theory.md §2).
+//! The closed-form global optimum of the balanced UFM (`docs/theory.md` §2).
 //!
 //! With s = √(nλ_Wλ_H): if K·s < 1 the minimisers are simplex ETFs of margin
 //! m* = log(1/s − (K−1)); otherwise the origin is the global minimiser with f* = log K.

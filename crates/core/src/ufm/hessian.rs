@@ -1,4 +1,4 @@
-//! Second derivatives of the UFM (theory.md §1): the quadratic form ∇²f[Δ,Δ], the
+//! Second derivatives of the UFM (`docs/theory.md` §1): the quadratic form ∇²f[Δ,Δ], the
 //! Hessian-vector product, and a dense Hessian for small problems.
 
 use super::point::frob_dot;

@@ -2,7 +2,7 @@
 //! a linear classifier (W, b) under cross-entropy with weight decay.
 //!
 //! f(W,H,b) = (1/N) Σ_i CE(W h_i + b, y_i) + (λ_W/2)‖W‖² + (λ_H/2)‖H‖² + (λ_b/2)‖b‖².
-//! The loss is averaged over N; the regularisers are not (theory.md §1).
+//! The loss is averaged over N; the regularisers are not (`docs/theory.md` §1).
 
 mod flat;
 mod hessian;

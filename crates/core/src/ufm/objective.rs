@@ -1,4 +1,4 @@
-//! Objective and gradient (theory.md §1), with a stable column-wise log-softmax.
+//! Objective and gradient (`docs/theory.md` §1), with a stable column-wise log-softmax.
 
 use super::{Point, Ufm};
 use faer::linalg::matmul::matmul;

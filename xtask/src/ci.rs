@@ -73,7 +73,12 @@ pub fn run(args: Vec<String>) -> Result<()> {
                 "-D",
                 "warnings",
             ]))?,
-            "doctest" => sh(&mut cargo_cmd(&["test", "--workspace", "--doc", "--locked"]))?,
+            "doctest" => sh(&mut cargo_cmd(&[
+                "test",
+                "--workspace",
+                "--doc",
+                "--locked",
+            ]))?,
             "doc" => sh(cargo_cmd(&["doc", "--workspace", "--no-deps", "--locked"])
                 .env("RUSTDOCFLAGS", "-D warnings"))?,
             "layers" => crate::layers::run(Vec::new())?,
@@ -103,7 +108,10 @@ fn unused_deps(root: &Path, cargo: &str) -> Result<()> {
     );
     let machete = tools.join("bin/cargo-machete");
     if !machete.exists() {
-        println!("installing cargo-machete {MACHETE_VERSION} into {}", tools.display());
+        println!(
+            "installing cargo-machete {MACHETE_VERSION} into {}",
+            tools.display()
+        );
         sh(Command::new(cargo)
             .args(["install", "--locked", "cargo-machete", "--version"])
             .arg(MACHETE_VERSION)

@@ -99,7 +99,10 @@ pub fn run(_args: Vec<String>) -> Result<()> {
         .output()
         .context("running cargo metadata")?;
     if !out.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let meta: Value = serde_json::from_slice(&out.stdout).context("parsing cargo metadata")?;
     let graph = normal_graph(&meta)?;
@@ -139,7 +142,10 @@ fn normal_graph(meta: &Value) -> Result<Graph> {
         names.insert(id.to_string(), name.to_string());
     }
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for node in meta["resolve"]["nodes"].as_array().context("resolve.nodes")? {
+    for node in meta["resolve"]["nodes"]
+        .as_array()
+        .context("resolve.nodes")?
+    {
         let from = &names[node["id"].as_str().context("node id")?];
         let set = edges.entry(from.clone()).or_default();
         for dep in node["deps"].as_array().into_iter().flatten() {

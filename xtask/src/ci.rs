@@ -50,6 +50,12 @@ pub fn run(args: Vec<String>) -> Result<()> {
     let root = crate::repo_root()?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let libtorch = crate::libtorch::ensure(None).context("provisioning libtorch")?;
+    // The resolved folder, not the clone's `.libtorch` link: torch-sys's build then sees the
+    // same LIBTORCH in every clone and every step (including `test`, which reads it back as
+    // the user's choice), so its C++ part is built once per cache, not once per step.
+    let libtorch = std::fs::canonicalize(&libtorch)
+        .with_context(|| format!("resolving {}", libtorch.display()))?;
+    std::env::set_var("LIBTORCH", &libtorch);
     let env = crate::libtorch::env_for(&libtorch);
     let cargo_cmd = |args: &[&str]| {
         let mut c = Command::new(&cargo);

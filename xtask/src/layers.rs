@@ -4,6 +4,10 @@
 //! Only normal (non-dev, non-build) edges count: tests may link whatever they exercise. An
 //! invariant names a crate and what it must never reach, directly or through others, so
 //! adding one `Cargo.toml` line that breaks the layering fails CI with the path that does it.
+//!
+//! ARCHITECTURE.md lists every edge between workspace crates between two markers; the check
+//! fails when that list and the real graph differ, so the map cannot drift from the territory.
+//! `cargo xtask layers --write` rewrites the list.
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -90,8 +94,16 @@ fn rules() -> Vec<Rule> {
     ]
 }
 
-/// Entry point of `cargo xtask layers`.
-pub fn run(_args: Vec<String>) -> Result<()> {
+const BEGIN: &str = "<!-- edges:begin (cargo xtask layers --write) -->";
+const END: &str = "<!-- edges:end -->";
+
+/// Entry point of `cargo xtask layers [--write]`.
+pub fn run(args: Vec<String>) -> Result<()> {
+    let write = match args.as_slice() {
+        [] => false,
+        [w] if w == "--write" => true,
+        _ => bail!("usage: cargo xtask layers [--write]"),
+    };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(&cargo)
         .args(["metadata", "--format-version", "1", "--locked"])
@@ -120,12 +132,44 @@ pub fn run(_args: Vec<String>) -> Result<()> {
             violations.join("\n")
         );
     }
+    let listed = edge_list(&graph, &members);
+    let doc_path = crate::repo_root()?.join("ARCHITECTURE.md");
+    let doc = std::fs::read_to_string(&doc_path).context("reading ARCHITECTURE.md")?;
+    let (head, rest) = doc
+        .split_once(BEGIN)
+        .with_context(|| format!("ARCHITECTURE.md has no `{BEGIN}` marker"))?;
+    let (old, tail) = rest
+        .split_once(END)
+        .with_context(|| format!("ARCHITECTURE.md has no `{END}` marker"))?;
+    let fresh = format!("\n```text\n{listed}```\n");
+    if write {
+        std::fs::write(&doc_path, format!("{head}{BEGIN}{fresh}{END}{tail}"))
+            .context("writing ARCHITECTURE.md")?;
+    } else if old != fresh {
+        bail!(
+            "ARCHITECTURE.md's edge list differs from the crate graph; run `cargo xtask layers \
+             --write` and review the diff. The graph has:\n{listed}"
+        );
+    }
     println!(
-        "layers: {} workspace crates, {} invariants hold",
+        "layers: {} workspace crates, {} invariants hold, ARCHITECTURE.md lists every edge",
         members.len(),
         rules().len()
     );
     Ok(())
+}
+
+/// Every normal edge between two workspace crates, one `a -> b` line each, sorted.
+fn edge_list(graph: &Graph, members: &BTreeSet<String>) -> String {
+    let mut out = String::new();
+    for from in members {
+        for to in graph.edges.get(from).into_iter().flatten() {
+            if members.contains(to) {
+                out.push_str(&format!("{from} -> {to}\n"));
+            }
+        }
+    }
+    out
 }
 
 /// Package names by id and normal-dependency edges by name.

@@ -23,9 +23,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
         args
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("root")?;
+    let root = &crate::repo_root()?;
     let rust = run_json(
         Command::new(&cargo)
             .current_dir(root)

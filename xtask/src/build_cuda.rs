@@ -94,10 +94,7 @@ fn build_stub(sys_rs: &Path, dir: &Path) -> Result<()> {
 /// Entry point.
 pub fn run(args: Vec<String>) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives one folder below the workspace root")?
-        .to_path_buf();
+    let root = crate::repo_root()?;
     // The venv lives under target/ (ignored by git, removed by `cargo clean`).
     let (mut venv, mut cap, mut check) = (root.join("target/cuda/venv"), "90".to_string(), false);
     let mut target = root.join("target/cuda");

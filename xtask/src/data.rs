@@ -112,12 +112,10 @@ fn parse_args(args: Vec<String>) -> Result<(PathBuf, Vec<DatasetName>)> {
     }
     let mut seen = std::collections::HashSet::new();
     datasets.retain(|d| seen.insert(*d));
-    let dir = dir.unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("xtask lives in the repository root")
-            .join("data")
-    });
+    let dir = match dir {
+        Some(dir) => dir,
+        None => crate::repo_root()?.join("data"),
+    };
     Ok((dir, datasets))
 }
 

@@ -51,21 +51,13 @@ pub fn run(args: Vec<String>) -> Result<()> {
     Ok(())
 }
 
-/// The workspace root (xtask lives one folder below it).
-fn repo_root() -> Result<PathBuf> {
-    Ok(Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives one folder below the workspace root")?
-        .to_path_buf())
-}
-
 /// Makes libtorch available and returns the folder to build against (the one holding `lib/`
 /// and `include/`): `$LIBTORCH` if the user set it, else `<repo>/.libtorch`, linked to the
 /// cached install (made on first use). Using the link's path, the value `.cargo/config.toml`
 /// gives cargo, keeps `LIBTORCH` identical across cargo invocations, so torch-sys is not
 /// rebuilt when one switches between `cargo build` and `cargo xtask test`.
 pub fn ensure(home: Option<PathBuf>) -> Result<PathBuf> {
-    let link = repo_root()?.join(".libtorch");
+    let link = crate::repo_root()?.join(".libtorch");
     // Under `cargo run` (so `cargo xtask`), `.cargo/config.toml` sets LIBTORCH to the link.
     let user = std::env::var_os("LIBTORCH")
         .filter(|v| !v.is_empty())

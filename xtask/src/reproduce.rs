@@ -9,9 +9,7 @@ use std::process::Command;
 /// Builds and runs; extra arguments go to `collapse reproduce` (see its `--help`).
 pub fn run(args: Vec<String>) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives one folder below the workspace root")?;
+    let root = &crate::repo_root()?;
     let plugin = Command::new(&cargo)
         .current_dir(root)
         .args([

@@ -52,7 +52,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
 }
 
 /// The workspace root (xtask lives one folder below it).
-fn repo_root() -> Result<PathBuf> {
+pub(crate) fn repo_root() -> Result<PathBuf> {
     Ok(Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .context("xtask lives one folder below the workspace root")?
@@ -200,7 +200,8 @@ fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::windows::fs::symlink_dir(target, link)
 }
 
-fn run_cmd(cmd: &mut Command) -> Result<()> {
+/// Runs `cmd`, failing on a non-zero exit.
+pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
     let status = cmd
         .status()
         .with_context(|| format!("starting {:?}", cmd.get_program()))?;

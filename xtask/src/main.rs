@@ -4,6 +4,7 @@ mod bench_ufm;
 mod build_cuda;
 mod data;
 mod libtorch;
+mod python;
 mod reproduce;
 mod test;
 
@@ -16,13 +17,14 @@ fn main() -> anyhow::Result<()> {
         Some("bench-ufm") => bench_ufm::run(args.collect()),
         Some("libtorch") => libtorch::run(args.collect()),
         Some("build-cuda") => build_cuda::run(args.collect()),
+        Some("python") => python::run(args.collect()),
         Some(other) => {
             anyhow::bail!(
-                "unknown xtask `{other}`; available: reproduce, test, data, bench-ufm, libtorch, build-cuda"
+                "unknown xtask `{other}`; available: reproduce, test, data, bench-ufm, libtorch, build-cuda, python"
             )
         }
         None => {
-            println!("usage: cargo xtask <task>\n\ntasks:\n  reproduce  run the paper end to end (release build) and write reproduce-out/report.md\n  test       fetch the test data and run every test of the workspace\n  data       fetch and verify data sets\n  bench-ufm  time the UFM gradient and solve against numpy\n  libtorch   install (or find) the libtorch the tch backend builds against\n  build-cuda build the candle plugin with CUDA (nvcc from PyPI wheels) into target/cuda");
+            println!("usage: cargo xtask <task>\n\ntasks:\n  reproduce  run the paper end to end (release build) and write reproduce-out/report.md\n  test       fetch the test data and run every test of the workspace\n  data       fetch and verify data sets\n  bench-ufm  time the UFM gradient and solve against numpy\n  libtorch   install (or find) the libtorch the tch backend builds against\n  build-cuda build the candle plugin with CUDA (nvcc from PyPI wheels) into target/cuda\n  python     build the wheel of the Python package (crates/python) with maturin");
             Ok(())
         }
     }

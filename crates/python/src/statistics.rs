@@ -6,16 +6,16 @@
 use crate::arrays::{self, Floats, FloatsView, RowMajor};
 use crate::errors;
 use collapse_metrics::{
-    evaluate, ClassStats, Evaluation, Head, MeanPass, MetricsError, PinvPolicy, ScatterMode,
-    Variant,
+    decode, encode, evaluate, ClassStats, Evaluation, Head, MeanPass, MetricsError, PinvPolicy,
+    ScatterMode, SourceDtype, StatsFile, Variant,
 };
 use numpy::{PyArray1, PyArray2};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
-use serde::{Deserialize, Serialize};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
-/// Version of the pickled state; a different version is refused with a message.
+/// Version of the pickled state (a tuple of `collapse_metrics::stats_file` encodings and the
+/// head); a different version is refused with a message.
 const STATE_FORMAT: u32 = 1;
 
 /// Streaming, mergeable, picklable f64 class statistics of N×d features with labels in 0..K.
@@ -23,10 +23,12 @@ const STATE_FORMAT: u32 = 1;
 pub struct Statistics {
     first: ClassStats,
     second: Option<SecondPass>,
+    /// Element type of the features fed so far (None before the first batch).
+    dtype: Option<SourceDtype>,
 }
 
 /// The second pass: started from the finished first pass, optionally with the head.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct SecondPass {
     head: Option<HeadValues>,
     train: MeanPass,
@@ -34,7 +36,7 @@ struct SecondPass {
 }
 
 /// W (K×d row-major, with its shape) and b, as given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 struct HeadValues {
     rows: usize,
     cols: usize,
@@ -79,14 +81,6 @@ impl HeadValues {
         Head::new(&self.weights, self.rows, self.cols, self.bias.as_deref())
             .map_err(errors::metrics)
     }
-}
-
-/// The pickled state.
-#[derive(Serialize, Deserialize)]
-struct State {
-    format: u32,
-    first: ClassStats,
-    second: Option<SecondPass>,
 }
 
 /// Pushes one checked batch into a pass (either kind), without the GIL.
@@ -200,6 +194,7 @@ impl Statistics {
         Ok(Self {
             first: ClassStats::new(num_classes, dim, mode).map_err(errors::metrics)?,
             second: None,
+            dtype: None,
         })
     }
 
@@ -219,7 +214,13 @@ impl Statistics {
         }
         let (x, y) = batch(features, labels, self.first.dim(), copy)?;
         let first = &mut self.first;
-        push(py, x.view(), &y, |x, y| push_first(first, x, y))
+        push(py, x.view(), &y, |x, y| push_first(first, x, y))?;
+        let dtype = match x {
+            Floats::F32(_) => SourceDtype::Float32,
+            Floats::F64(_) => SourceDtype::Float64,
+        };
+        self.dtype = Some(self.dtype.map_or(dtype, |d| d.combine(dtype)));
+        Ok(())
     }
 
     /// Closes the first pass and starts the second, against the final class means.
@@ -296,7 +297,12 @@ impl Statistics {
             (None, None) => {
                 let first = &mut self.first;
                 py.detach(|| first.merge(&other.first))
-                    .map_err(errors::metrics)
+                    .map_err(errors::metrics)?;
+                self.dtype = match (self.dtype, other.dtype) {
+                    (Some(a), Some(b)) => Some(a.combine(b)),
+                    (a, b) => a.or(b),
+                };
+                Ok(())
             }
             (Some(a), Some(b)) => {
                 if self.first != other.first || a.head != b.head {
@@ -459,27 +465,88 @@ impl Statistics {
         (self.first.classes(), self.first.dim(), self.scatter())
     }
 
-    fn __getstate__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let state = State {
-            format: STATE_FORMAT,
-            first: self.first.clone(),
-            second: self.second.clone(),
+    /// `(format, first pass, head, second pass, test pass)`: the passes as
+    /// `collapse_metrics::stats_file` bytes (bit-exact), the head as float lists.
+    fn __getstate__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let dtype = self.dtype.unwrap_or(SourceDtype::Unknown);
+        let bytes = |stats: collapse_metrics::Statistics| {
+            PyBytes::new(py, &encode(&StatsFile { dtype, stats }))
         };
-        pythonize::pythonize(py, &state).map_err(errors::pythonize)
+        let first = bytes(collapse_metrics::Statistics::First(self.first.clone()));
+        let (head, train, test) = match &self.second {
+            None => (None, None, None),
+            Some(s) => (
+                s.head
+                    .as_ref()
+                    .map(|h| (h.rows, h.cols, h.weights.clone(), h.bias.clone())),
+                Some(bytes(collapse_metrics::Statistics::SecondTrain(
+                    s.train.clone(),
+                ))),
+                s.test
+                    .clone()
+                    .map(|t| bytes(collapse_metrics::Statistics::SecondTest(t))),
+            ),
+        };
+        (STATE_FORMAT, first, head, train, test).into_pyobject(py)
     }
 
     fn __setstate__(&mut self, state: &Bound<'_, PyAny>) -> PyResult<()> {
-        let state: State = pythonize::depythonize(state).map_err(|e| {
+        type Head = Option<(usize, usize, Vec<f64>, Option<Vec<f64>>)>;
+        type Raw = (u32, Vec<u8>, Head, Option<Vec<u8>>, Option<Vec<u8>>);
+        let bad = |e: String| {
             PyValueError::new_err(format!("not a pickled collapse.Statistics state: {e}"))
-        })?;
-        if state.format != STATE_FORMAT {
+        };
+        let format: u32 = state
+            .get_item(0)
+            .and_then(|f| f.extract())
+            .map_err(|e| bad(e.to_string()))?;
+        if format != STATE_FORMAT {
             return Err(PyValueError::new_err(format!(
-                "pickled collapse.Statistics state of format {} cannot be read by this version (format {STATE_FORMAT}): pickle it again with the same collapse version",
-                state.format
+                "pickled collapse.Statistics state of format {format} cannot be read by this version (format {STATE_FORMAT}): pickle it again with the same collapse version"
             )));
         }
-        self.first = state.first;
-        self.second = state.second;
+        let (_, first, head, train, test) =
+            state.extract::<Raw>().map_err(|e| bad(e.to_string()))?;
+        let decode_pass = |b: &[u8]| decode(b).map_err(|e| bad(e.to_string()));
+        let first_file = decode_pass(&first)?;
+        let collapse_metrics::Statistics::First(first) = first_file.stats else {
+            return Err(bad("the first entry is not a first pass".into()));
+        };
+        let second = match train {
+            None => None,
+            Some(t) => {
+                let collapse_metrics::Statistics::SecondTrain(train) = decode_pass(&t)?.stats
+                else {
+                    return Err(bad(
+                        "the second-pass entry is not a second pass over training samples".into(),
+                    ));
+                };
+                let test = match test {
+                    None => None,
+                    Some(t) => match decode_pass(&t)?.stats {
+                        collapse_metrics::Statistics::SecondTest(p) => Some(p),
+                        _ => {
+                            return Err(
+                                bad("the test entry is not a pass over test samples".into()),
+                            )
+                        }
+                    },
+                };
+                Some(SecondPass {
+                    head: head.map(|(rows, cols, weights, bias)| HeadValues {
+                        rows,
+                        cols,
+                        weights,
+                        bias,
+                    }),
+                    train,
+                    test,
+                })
+            }
+        };
+        self.first = first;
+        self.second = second;
+        self.dtype = Some(first_file.dtype).filter(|d| *d != SourceDtype::Unknown);
         Ok(())
     }
 

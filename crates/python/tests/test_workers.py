@@ -80,6 +80,7 @@ def test_a_foreign_state_is_refused():
     with pytest.raises(ValueError, match="not a pickled collapse.Statistics state"):
         s.__setstate__({"format": 1})
     state = s.__getstate__()
-    state["format"] = 99
     with pytest.raises(ValueError, match="format 99"):
-        s.__setstate__(state)
+        s.__setstate__((99,) + state[1:])
+    with pytest.raises(ValueError, match="not a pickled collapse.Statistics state"):
+        s.__setstate__(state[:1] + (b"CLPSTATS garbage",) + state[2:])

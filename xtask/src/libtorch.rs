@@ -192,7 +192,8 @@ fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
     std::os::windows::fs::symlink_dir(target, link)
 }
 
-fn run_cmd(cmd: &mut Command) -> Result<()> {
+/// Runs `cmd`, failing on a non-zero exit.
+pub(crate) fn run_cmd(cmd: &mut Command) -> Result<()> {
     let status = cmd
         .status()
         .with_context(|| format!("starting {:?}", cmd.get_program()))?;

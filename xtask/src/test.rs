@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the project's test command (README, CI). Fetches the real data sets the
 //! data-reader tests read (verified by checksum; skipped when already present), then runs the
-//! whole workspace's tests with cargo-nextest, or `cargo test` where nextest is not installed.
+//! whole workspace's tests with cargo-nextest, or `cargo test` where nextest is not installed,
+//! then the Python package's pytest suite (`crate::python::test`).
 
 use anyhow::{bail, Context, Result};
 use std::process::Command;
@@ -53,5 +54,7 @@ pub fn run(args: Vec<String>) -> Result<()> {
     if !status.success() {
         bail!("tests failed ({status})");
     }
-    Ok(())
+    // The Python package (crates/python): installed from source into its cached venv, then
+    // pytest, which compares it with the `collapse` binary.
+    crate::python::test(&root, &[]).context("the Python package's tests (crates/python/tests)")
 }

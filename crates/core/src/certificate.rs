@@ -117,6 +117,57 @@ pub struct Certificate {
     pub note: String,
 }
 
+/// The certificate's evidence as numbers and words, without the direction: the one record
+/// every front end prints (`collapse certify --json`, `ufm solve`, the Python package), in
+/// this field order.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CertificateSummary {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// ‖∇f‖₂.
+    pub grad_norm: f64,
+    /// σ₁ = ‖∇g(Z)‖₂.
+    pub sigma1: f64,
+    /// √(λ_Wλ_H).
+    pub threshold: f64,
+    /// Curvature along the exhibited direction.
+    pub curvature: Option<f64>,
+    /// The theorem's prediction of that curvature.
+    pub curvature_predicted: Option<f64>,
+    /// The curvature by finite differences.
+    pub curvature_fd: Option<f64>,
+    /// How the curvature was obtained.
+    pub curvature_method: Option<CurvatureMethod>,
+    /// Whether Theorem 3.2 covers this point.
+    pub theorem_applies: bool,
+    /// f at the point.
+    pub objective: f64,
+    /// f* of the closed form, where known.
+    pub closed_form_objective: Option<f64>,
+    /// Why the verdict is what it is.
+    pub note: String,
+}
+
+impl Certificate {
+    /// Every field except the direction, as [`CertificateSummary`].
+    pub fn summary(&self) -> CertificateSummary {
+        CertificateSummary {
+            verdict: self.verdict,
+            grad_norm: self.grad_norm,
+            sigma1: self.sigma1,
+            threshold: self.threshold,
+            curvature: self.curvature,
+            curvature_predicted: self.curvature_predicted,
+            curvature_fd: self.curvature_fd,
+            curvature_method: self.method,
+            theorem_applies: self.theorem_applies,
+            objective: self.objective,
+            closed_form_objective: self.closed_form_objective,
+            note: self.note.clone(),
+        }
+    }
+}
+
 /// Certifies `point` for `ufm`.
 pub fn certify(ufm: &Ufm, point: &Point, options: &CertifyOptions) -> Result<Certificate> {
     ufm.check_point(point)?;

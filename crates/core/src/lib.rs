@@ -19,7 +19,7 @@ pub mod solve;
 pub mod traits;
 pub mod ufm;
 
-pub use certificate::{certify, Certificate, CertifyOptions, Verdict};
+pub use certificate::{certify, Certificate, CertificateSummary, CertifyOptions, Verdict};
 pub use error::{CoreError, Result};
 pub use optimum::{closed_form, ClosedForm, Regime};
 pub use solve::{solve, Method, SolveOptions, SolveReport};

@@ -81,6 +81,14 @@ pub enum MetricsError {
         /// Why.
         reason: String,
     },
+    /// A statistics file (or its bytes) that cannot be decoded.
+    #[error("{source_name} is not a valid statistics file: {reason}")]
+    BadStats {
+        /// The file, or "statistics bytes" when decoded from memory.
+        source_name: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A dense factorisation failed.
     #[error("linear algebra failure in {0}")]
     Numerical(String),

@@ -52,6 +52,7 @@ mod nc1;
 mod pinv;
 mod report;
 mod stats;
+mod stats_file;
 mod variant;
 
 pub use element::Element;
@@ -62,4 +63,8 @@ pub use nc1::nc1_full;
 pub use pinv::PinvPolicy;
 pub use report::{evaluate, Diagnostics, Evaluation, Report};
 pub use stats::{ClassStats, ScatterMode};
+pub use stats_file::{
+    decode, encode, means_hash, merge_named, PassKind, SourceDtype, Statistics, StatsFile,
+    FORMAT_VERSION,
+};
 pub use variant::{Needs, Variant};

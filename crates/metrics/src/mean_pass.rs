@@ -19,26 +19,28 @@ use serde::{Deserialize, Serialize};
 /// test set for NC4 on test. Mergeable and serialisable like the first pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeanPass {
-    classes: usize,
-    dim: usize,
+    pub(crate) classes: usize,
+    pub(crate) dim: usize,
     /// Class means μ_c, K×d row-major (fixed).
-    means: Vec<f64>,
+    pub(crate) means: Vec<f64>,
     /// G = M̄ᵀM̄, K×K column-major, for nearest-centre distances.
-    centred_gram: Vec<f64>,
+    pub(crate) centred_gram: Vec<f64>,
     /// Rows μ_c − μ_G: M̄ᵀ, K×d row-major (fixed).
-    centred_means: Vec<f64>,
+    pub(crate) centred_means: Vec<f64>,
     /// Σ_i p_i p_iᵀ with p_i = M̄ᵀ(h_i − μ_{y_i}), K×K column-major, lower triangle only.
-    projected: Vec<f64>,
-    samples: u64,
-    ncc: Option<NccCounter>,
+    pub(crate) projected: Vec<f64>,
+    /// Samples seen per class in this pass.
+    pub(crate) class_samples: Vec<u64>,
+    pub(crate) ncc: Option<NccCounter>,
 }
 
 /// Counts the samples where the classifier and the nearest class centre disagree.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct NccCounter {
-    weights: Vec<f64>,
-    bias: Vec<f64>,
-    mismatches: u64,
+pub(crate) struct NccCounter {
+    pub(crate) weights: Vec<f64>,
+    pub(crate) bias: Vec<f64>,
+    /// Disagreements per class (by the sample's label).
+    pub(crate) mismatches: Vec<u64>,
 }
 
 impl MeanPass {
@@ -63,7 +65,7 @@ impl MeanPass {
                 Some(NccCounter {
                     weights: h.weights().to_vec(),
                     bias: h.bias().map_or_else(|| vec![0.0; k], <[f64]>::to_vec),
-                    mismatches: 0,
+                    mismatches: vec![0; k],
                 })
             }
         };
@@ -74,7 +76,7 @@ impl MeanPass {
             centred_gram,
             centred_means,
             projected: vec![0.0; k * k],
-            samples: 0,
+            class_samples: vec![0; k],
             ncc,
         })
     }
@@ -122,7 +124,7 @@ impl MeanPass {
                     argmin((0..k).map(|c| g[c + c * k] - 2.0 * (p[(i, c)] + g[y + c * k])));
                 let predicted = argmax((0..k).map(|c| logits[(i, c)] + ncc.bias[c]));
                 if nearest != predicted {
-                    ncc.mismatches += 1;
+                    ncc.mismatches[y] += 1;
                 }
             }
         }
@@ -138,7 +140,9 @@ impl MeanPass {
             1.0,
             par,
         );
-        self.samples += b as u64;
+        for &y in labels {
+            self.class_samples[y] += 1;
+        }
     }
 
     /// Merges a pass over other samples started from the same statistics and head.
@@ -157,15 +161,20 @@ impl MeanPass {
             *a += b;
         }
         if let (Some(a), Some(b)) = (self.ncc.as_mut(), other.ncc.as_ref()) {
-            a.mismatches += b.mismatches;
+            add_counts(&mut a.mismatches, &b.mismatches);
         }
-        self.samples += other.samples;
+        add_counts(&mut self.class_samples, &other.class_samples);
         Ok(())
     }
 
     /// Number of samples seen in this pass.
     pub fn samples(&self) -> u64 {
-        self.samples
+        self.class_samples.iter().sum()
+    }
+
+    /// Samples seen per class in this pass.
+    pub fn class_samples(&self) -> &[u64] {
+        &self.class_samples
     }
 
     /// Whether this pass was built from exactly these class means.
@@ -175,11 +184,11 @@ impl MeanPass {
 
     /// M̄ᵀΣ_W M̄ (K×K, column-major) over the samples of this pass, when there were any.
     pub fn projected_within(&self) -> Option<Mat<f64>> {
-        if self.samples == 0 {
+        let n = self.samples() as f64;
+        if n == 0.0 {
             return None;
         }
         let k = self.classes;
-        let n = self.samples as f64;
         // Only the lower triangle is accumulated.
         Some(Mat::from_fn(k, k, |i, j| {
             self.projected[i.max(j) + i.min(j) * k] / n
@@ -190,7 +199,48 @@ impl MeanPass {
     /// (None without a head or without samples).
     pub fn ncc_mismatch(&self) -> Option<f64> {
         let ncc = self.ncc.as_ref()?;
-        (self.samples > 0).then(|| ncc.mismatches as f64 / self.samples as f64)
+        let n = self.samples();
+        (n > 0).then(|| ncc.mismatches.iter().sum::<u64>() as f64 / n as f64)
+    }
+
+    /// Per class (by label), the fraction of its samples in this pass on which the classifier
+    /// agrees with the nearest class centre (None without a head; NaN for a class not seen).
+    pub fn ncc_agreement_per_class(&self) -> Option<Vec<f64>> {
+        let ncc = self.ncc.as_ref()?;
+        Some(
+            ncc.mismatches
+                .iter()
+                .zip(&self.class_samples)
+                .map(|(&m, &n)| 1.0 - m as f64 / n as f64)
+                .collect(),
+        )
+    }
+
+    /// Class means the pass is centred on (K×d row-major).
+    pub fn means(&self) -> &[f64] {
+        &self.means
+    }
+
+    /// The head the pass compared with the nearest centre, if it was given one.
+    pub fn head(&self) -> Option<Head> {
+        let ncc = self.ncc.as_ref()?;
+        Head::new(&ncc.weights, self.classes, self.dim, Some(ncc.bias.as_slice())).ok()
+    }
+
+    /// Whether the pass counted NC4 with exactly this head (a head without bias counts as
+    /// b = 0).
+    pub fn counted_with(&self, head: &Head) -> bool {
+        self.ncc.as_ref().is_some_and(|ncc| {
+            ncc.weights == head.weights()
+                && head.bias().map_or(ncc.bias.iter().all(|&b| b == 0.0), |b| ncc.bias == b)
+        })
+    }
+}
+
+/// a += b elementwise (equal lengths: both come from the same K).
+fn add_counts(a: &mut [u64], b: &[u64]) {
+    for (x, &y) in a.iter_mut().zip(b) {
+        *x += y;
     }
 }
 

@@ -32,26 +32,26 @@ pub enum ScatterMode {
 /// [`ClassStats::merge`]; save and resume with serde.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassStats {
-    classes: usize,
-    dim: usize,
-    moments: Moments,
+    pub(crate) classes: usize,
+    pub(crate) dim: usize,
+    pub(crate) moments: Moments,
     /// Pooled within-class scatter Σ_c Σ_{i∈c} (h_i − μ_c)(h_i − μ_c)ᵀ, d×d, symmetric.
-    scatter: Option<Vec<f64>>,
+    pub(crate) scatter: Option<Vec<f64>>,
 }
 
 /// Counts, means and scalar second moments of one part of the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Moments {
-    counts: Vec<u64>,
+pub(crate) struct Moments {
+    pub(crate) counts: Vec<u64>,
     /// Class means, K×d row-major (zero for a class not yet seen).
-    means: Vec<f64>,
+    pub(crate) means: Vec<f64>,
     /// Per-class Σ_{i∈c} ‖h_i − μ_c‖².
-    class_m2: Vec<f64>,
+    pub(crate) class_m2: Vec<f64>,
     /// Global (count-weighted) mean.
-    global_mean: Vec<f64>,
+    pub(crate) global_mean: Vec<f64>,
     /// Σ_i ‖h_i − μ_G‖², accumulated independently of the class split so the identity
     /// tr Σ_T = tr Σ_W + Σ_c (N_c/N)‖μ_c − μ_G‖² is a real check.
-    total_m2: f64,
+    pub(crate) total_m2: f64,
 }
 
 impl Moments {

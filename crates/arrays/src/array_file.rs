@@ -5,6 +5,7 @@ use crate::dtype::{decode_floats, decode_ints, ElementType};
 use crate::error::{ArrayError, Result};
 use crate::layout::Layout;
 use crate::{npy, safetensors_file};
+use collapse_guard::{memory, size};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -75,14 +76,24 @@ impl ArrayFile {
                 path: path.to_path_buf(),
             });
         };
-        let end = layout.offset + (layout.len() * layout.element.size()) as u64;
-        if end > file_len {
+        let format = if is_npy || ext == "npy" {
+            "npy"
+        } else {
+            "safetensors"
+        };
+        // Checked arithmetic: a hostile shape must give this error, not an overflow.
+        let data_bytes = size::bytes(&size::widen(&layout.shape), layout.element.size() as u64);
+        let end = data_bytes.and_then(|b| b.checked_add(layout.offset));
+        if end.is_none_or(|end| end > file_len) {
             return Err(ArrayError::Format {
                 path: path.to_path_buf(),
-                format: if is_npy || ext == "npy" { "npy" } else { "safetensors" },
+                format,
                 reason: format!(
-                    "the header announces {} elements ({end} bytes with the header) but the file has {file_len} bytes: truncated file",
-                    layout.len()
+                    "the header announces shape {:?} of {} ({} data bytes after {} header bytes) but the file has {file_len} bytes: truncated file or damaged header",
+                    layout.shape,
+                    layout.element.name(),
+                    data_bytes.map_or_else(|| "more than 2^64".to_string(), |b| b.to_string()),
+                    layout.offset,
                 ),
             });
         }
@@ -158,8 +169,28 @@ impl ArrayFile {
         Chunks::new(self, rows_per_chunk)
     }
 
+    /// Refuses to read the whole array into memory (`bytes_per_element` each in memory)
+    /// when the machine does not have that much available.
+    fn check_memory(&self, bytes_per_element: u64) -> Result<()> {
+        let needed = size::bytes(&[self.rows as u64, self.cols as u64], bytes_per_element);
+        memory::check_allocation(
+            &format!(
+                "reading {} ({} x {})",
+                self.path.display(),
+                self.rows,
+                self.cols
+            ),
+            needed,
+        )
+        .map_err(|source| ArrayError::Memory {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
     /// Reads every element as f64 (row-major).
     pub fn read_floats(&self) -> Result<Vec<f64>> {
+        self.check_memory(8)?;
         let mut out = Vec::with_capacity(self.rows * self.cols);
         for chunk in self.float_chunks(self.rows.max(1))? {
             out.extend(chunk?);
@@ -169,6 +200,7 @@ impl ArrayFile {
 
     /// Reads every label.
     pub fn read_labels(&self) -> Result<Vec<usize>> {
+        self.check_memory(std::mem::size_of::<usize>() as u64)?;
         let mut out = Vec::with_capacity(self.rows);
         for chunk in self.label_chunks(self.rows.max(1))? {
             out.extend(chunk?);
@@ -253,10 +285,19 @@ impl<T: Decode> Iterator for Chunks<T> {
         let elements = rows * a.cols;
         self.bytes.resize(elements * a.layout.element.size(), 0);
         if let Err(source) = self.file.read_exact(&mut self.bytes) {
+            let start = a.layout.offset + (self.next_row * a.cols * a.layout.element.size()) as u64;
             self.next_row = a.rows;
-            return Some(Err(ArrayError::Io {
-                path: a.path.clone(),
-                source,
+            return Some(Err(if source.kind() == std::io::ErrorKind::UnexpectedEof {
+                ArrayError::Truncated {
+                    path: a.path.clone(),
+                    expected: start + self.bytes.len() as u64,
+                    actual: std::fs::metadata(&a.path).map_or(0, |m| m.len()),
+                }
+            } else {
+                ArrayError::Io {
+                    path: a.path.clone(),
+                    source,
+                }
             }));
         }
         let first = (self.next_row * a.cols) as u64;

@@ -69,6 +69,33 @@ pub enum ArrayError {
         /// Names, shapes and dtypes of the tensors present.
         available: String,
     },
+    /// The file ended before the bytes its header announces.
+    #[error("{}: truncated: the header announces at least {expected} bytes but the file has {actual}", path.display())]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Bytes the header announces (at least).
+        expected: u64,
+        /// Bytes the file has.
+        actual: u64,
+    },
+    /// Reading the array whole needs more memory than the machine has.
+    #[error("{}: {source}", path.display())]
+    Memory {
+        /// The file.
+        path: PathBuf,
+        /// Both numbers.
+        #[source]
+        source: collapse_guard::MemoryError,
+    },
+    /// The arrays of a POINT file do not make a UFM point.
+    #[error("{}: {reason}", path.display())]
+    Point {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A label that cannot be a class index.
     #[error("{}: label at position {index} is {value}; labels must be non-negative integers", path.display())]
     NegativeLabel {

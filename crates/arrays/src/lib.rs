@@ -25,9 +25,11 @@ mod dtype;
 mod error;
 mod layout;
 mod npy;
+mod point;
 mod safetensors_file;
 
 pub use array_file::{ArrayFile, Chunks, Decode, Expect};
 pub use dtype::{ByteOrder, ElementType};
 pub use error::{ArrayError, Result};
 pub use layout::Layout;
+pub use point::{read_point, PointArrays};

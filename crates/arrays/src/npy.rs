@@ -13,7 +13,12 @@ pub(crate) fn read_layout(path: &Path, mut file: impl Read + Seek) -> Result<Lay
     let header = NpyHeader::from_reader(&mut file).map_err(|e| ArrayError::Format {
         path: path.to_path_buf(),
         format: "npy",
-        reason: e.to_string(),
+        reason: if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            let len = std::fs::metadata(path).map_or(0, |m| m.len());
+            format!("truncated: the file ends inside its header ({len} bytes)")
+        } else {
+            e.to_string()
+        },
     })?;
     let offset = file.stream_position().map_err(|source| ArrayError::Io {
         path: path.to_path_buf(),

@@ -30,10 +30,15 @@ pub(crate) fn read_layout(
         path: path.to_path_buf(),
         source,
     };
+    if file_len < 8 {
+        return Err(format_err(format!(
+            "truncated: a safetensors file starts with an 8-byte header length, but the file has {file_len} bytes"
+        )));
+    }
     let mut len = [0u8; 8];
     file.read_exact(&mut len).map_err(io_err)?;
     let n = u64::from_le_bytes(len);
-    if n > MAX_HEADER || n + 8 > file_len {
+    if n > MAX_HEADER || n.saturating_add(8) > file_len {
         return Err(format_err(format!(
             "header length {n} does not fit a file of {file_len} bytes"
         )));
@@ -42,7 +47,7 @@ pub(crate) fn read_layout(
     file.read_exact(&mut header).map_err(io_err)?;
     let metadata: Metadata =
         serde_json::from_slice(&header).map_err(|e| format_err(format!("header: {e}")))?;
-    if 8 + n + metadata.data_len() as u64 != file_len {
+    if (metadata.data_len() as u64).checked_add(8 + n) != Some(file_len) {
         return Err(format_err(format!(
             "the header describes {} data bytes but the file holds {} (truncated or padded file)",
             metadata.data_len(),
@@ -107,6 +112,20 @@ pub(crate) fn read_layout(
             })
         }
     };
+    let (start, stop) = info.data_offsets;
+    let announced = collapse_guard::size::bytes(
+        &collapse_guard::size::widen(&info.shape),
+        element.size() as u64,
+    );
+    if stop < start || announced != Some((stop - start) as u64) {
+        return Err(format_err(format!(
+            "tensor `{chosen}` has shape {:?} of {} ({} bytes) but its data offsets [{start}, {stop}) span {} bytes",
+            info.shape,
+            element.name(),
+            announced.map_or_else(|| "more than 2^64".to_string(), |b| b.to_string()),
+            stop.saturating_sub(start)
+        )));
+    }
     Ok(Layout {
         element,
         order: ByteOrder::Little,

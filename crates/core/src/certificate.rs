@@ -72,6 +72,24 @@ pub struct CertifyOptions {
     pub seed: u64,
 }
 
+impl CertifyOptions {
+    /// Checks every tolerance: a NaN or negative one would silently change the verdict.
+    pub fn validate(&self) -> Result<()> {
+        use collapse_guard::{number, Range};
+        number::check("grad-tol", self.grad_tol, Range::POSITIVE)?;
+        number::check("sigma-rel-tol", self.sigma_rel_tol, Range::NON_NEGATIVE)?;
+        number::check(
+            "objective-rel-tol",
+            self.objective_rel_tol,
+            Range::NON_NEGATIVE,
+        )?;
+        number::check("curvature-tol", self.curvature_tol, Range::NON_NEGATIVE)?;
+        number::check("fd-step", self.fd_step, Range::POSITIVE)?;
+        number::check_count("lanczos-steps", self.lanczos_steps as u64, 1, u64::MAX)?;
+        Ok(())
+    }
+}
+
 impl Default for CertifyOptions {
     fn default() -> Self {
         Self {
@@ -170,6 +188,7 @@ impl Certificate {
 
 /// Certifies `point` for `ufm`.
 pub fn certify(ufm: &Ufm, point: &Point, options: &CertifyOptions) -> Result<Certificate> {
+    options.validate()?;
     ufm.check_point(point)?;
     let (eval, grad) = ufm.gradient(point);
     let grad_norm = grad.norm_sq().sqrt();

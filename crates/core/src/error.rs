@@ -71,5 +71,15 @@ impl CoreError {
     }
 }
 
+impl From<collapse_guard::NumberError> for CoreError {
+    fn from(e: collapse_guard::NumberError) -> Self {
+        Self::Parameter {
+            name: e.name,
+            value: e.value,
+            requirement: e.requirement,
+        }
+    }
+}
+
 /// Result alias of the core crate.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

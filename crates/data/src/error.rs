@@ -54,6 +54,24 @@ pub enum DataError {
         /// Bytes present.
         actual: u64,
     },
+    /// The (decompressed) content is longer than its header or its format allows: refused
+    /// before the excess is decompressed (a gzip bomb, or a damaged header).
+    #[error("{}: the (decompressed) content exceeds {limit} bytes ({what}); the file is damaged or not what it claims to be: delete it and fetch it again", path.display())]
+    Oversized {
+        /// The file.
+        path: PathBuf,
+        /// Where the bound comes from.
+        what: String,
+        /// Bytes allowed.
+        limit: u64,
+    },
+    /// The content would need more memory than the machine has.
+    #[error(transparent)]
+    Memory {
+        /// Both numbers.
+        #[from]
+        source: collapse_guard::MemoryError,
+    },
     /// The IDX magic number is not the expected one.
     #[error("{}: wrong magic number {found:#010x}, expected {expected:#010x} ({what}); is this the right file?", path.display())]
     BadMagic {

@@ -2,6 +2,7 @@
 //! bytes, NN dimensions), NN big-endian u32 sizes, then the bytes.
 
 use crate::error::{DataError, Result};
+use crate::source::read_bounded;
 use std::path::Path;
 
 /// Magic of an image file: unsigned bytes, 3 dimensions (count, rows, columns).
@@ -80,6 +81,35 @@ fn check_len(path: &Path, actual: usize, expected: u64, what: &str) -> Result<()
         });
     }
     Ok(())
+}
+
+/// The total length (header and data) that the IDX header at the start of `bytes`
+/// announces (`u64::MAX` when that overflows); `None` when `bytes` holds no complete header.
+pub fn announced_len(bytes: &[u8]) -> Option<u64> {
+    if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 || bytes[2] != 0x08 {
+        return None;
+    }
+    let dims = bytes[3] as usize;
+    let header_len = 4 + 4 * dims;
+    if dims == 0 || dims > 3 || bytes.len() < header_len {
+        return None;
+    }
+    let sizes: Vec<u64> = (0..dims)
+        .map(|d| u64::from(be_u32(bytes, 4 + 4 * d)))
+        .collect();
+    Some(
+        collapse_guard::size::elements(&sizes)
+            .and_then(|n| n.checked_add(header_len as u64))
+            .unwrap_or(u64::MAX),
+    )
+}
+
+/// Reads an IDX file (raw or gzip), decompressing no more than its header announces (plus
+/// one byte, to tell a longer stream), so a small gzip that inflates far past its header is
+/// refused after the header check rather than decompressed.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    // Without a complete header the parser reports the header itself.
+    read_bounded(path, 16, "the size its IDX header announces", announced_len)
 }
 
 /// Parses the decompressed bytes of an IDX image file read from `path`.

@@ -44,7 +44,7 @@ pub fn install_known_file(
     })?;
     let stored = std::fs::read(source).map_err(|e| DataError::io(source, e))?;
     let was_gzip = is_gzip(&stored);
-    let bytes = decompress_if_gzip(source, stored.clone())?;
+    let bytes = decompress_if_gzip(source, stored.clone(), known.bytes)?;
     check_structure(dataset, name, source, &bytes)?;
     if bytes.len() as u64 != known.bytes {
         let what = format!("{dataset} {name}");

@@ -164,10 +164,11 @@ fn read_parsed<T>(
     dataset: DatasetName,
     folder: &Path,
     name: &str,
+    read: impl FnOnce(&Path) -> Result<Vec<u8>>,
     parse: impl FnOnce(&Path, Vec<u8>) -> Result<T>,
 ) -> Result<(T, PendingChecksum)> {
     let path = locate(folder, name, dataset.as_str())?;
-    let bytes = read_decompressed(&path)?;
+    let bytes = read(&path)?;
     let expected = known_file(dataset, name).map(|k| k.sha256);
     let actual = if expected.is_some() {
         sha256_hex(&bytes)
@@ -209,7 +210,9 @@ pub fn load_raw(name: DatasetName, dir: &Path, split: Split) -> Result<RawImages
                 ));
             }
             let ((pixels, labels), checksum) =
-                read_parsed(name, &folder, "digits.csv", |p, b| digits::parse_csv(p, &b))?;
+                read_parsed(name, &folder, "digits.csv", read_decompressed, |p, b| {
+                    digits::parse_csv(p, &b)
+                })?;
             checksum.verify()?;
             RawImages::new(
                 source,
@@ -225,8 +228,8 @@ pub fn load_raw(name: DatasetName, dir: &Path, split: Split) -> Result<RawImages
 
 fn load_idx(name: DatasetName, folder: &Path, split: Split, source: String) -> Result<RawImages> {
     let files = name.files(split);
-    let (images, images_sum) = read_parsed(name, folder, files[0], idx::parse_images)?;
-    let (labels, labels_sum) = read_parsed(name, folder, files[1], idx::parse_labels)?;
+    let (images, images_sum) = read_parsed(name, folder, files[0], idx::read, idx::parse_images)?;
+    let (labels, labels_sum) = read_parsed(name, folder, files[1], idx::read, idx::parse_labels)?;
     if (images.rows, images.cols) != (28, 28) {
         return Err(DataError::BadShape {
             path: images_sum.path,

@@ -32,12 +32,12 @@ pub enum PluginError {
     )]
     InvalidName(String),
     /// The dynamic loader refused the file.
-    #[error("cannot load plugin {}: {source}", path.display())]
+    #[error("cannot load plugin {}: {reason}", path.display())]
     Load {
         /// The file.
         path: PathBuf,
-        /// The loader's error.
-        source: libloading::Error,
+        /// Why: the file's own check, or the dynamic loader's reason.
+        reason: String,
     },
     /// The library lacks a symbol every collapse plugin exports.
     #[error("{} is not a collapse plugin: it has no symbol `{symbol}` (plugins export it with `collapse_plugin_api::export_backend!`)", path.display())]
@@ -89,6 +89,27 @@ pub enum PluginError {
         /// What was wrong.
         detail: String,
     },
+}
+
+impl PluginError {
+    /// Whether the user can fix this by changing the input: the plugin named, its file, or
+    /// what the host passed (a failure inside a working backend is not).
+    pub fn is_bad_input(&self) -> bool {
+        use crate::abi::Status;
+        match self {
+            PluginError::NotFound { .. }
+            | PluginError::InvalidName(_)
+            | PluginError::Load { .. }
+            | PluginError::NotAPlugin { .. }
+            | PluginError::AbiMismatch { .. }
+            | PluginError::BadInput(_)
+            | PluginError::Unsupported(_) => true,
+            PluginError::Call { status, .. } => {
+                *status == Status::BAD_INPUT.0 || *status == Status::UNSUPPORTED.0
+            }
+            _ => false,
+        }
+    }
 }
 
 fn display_dirs(dirs: &[PathBuf]) -> String {

@@ -74,6 +74,22 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
+/// Makes the panic output of this library name the plugin: a plugin links its own copy of
+/// std, so its panic hook is its own, and the default one prints only a source location that
+/// a user cannot tie to a backend. Installed once, when the host first asks for the
+/// description (the first call of every load).
+fn name_panics(name: &str) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    let name = name.to_string();
+    ONCE.call_once(move || {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            eprint!("[collapse plugin `{name}`] ");
+            previous(info);
+        }));
+    });
+}
+
 /// Writes `message` to the error out-parameter (if the host passed one).
 unsafe fn write_error(err: *mut RawBytes, message: String) {
     if !err.is_null() {
@@ -164,7 +180,9 @@ unsafe fn lent_mut<'a, T>(ptr: *mut T, len: u64, what: &str) -> Result<&'a mut [
 unsafe extern "C" fn describe<B: Backend>(out: *mut RawBytes, err: *mut RawBytes) -> Status {
     unsafe {
         guard(err, || {
-            let json = serde_json::to_vec(&B::describe())
+            let info = B::describe();
+            name_panics(&info.name);
+            let json = serde_json::to_vec(&info)
                 .map_err(|e| PluginError::Failed(format!("cannot encode backend info: {e}")))?;
             if out.is_null() {
                 return Err(PluginError::BadInput("null output buffer".to_string()));
@@ -432,6 +450,13 @@ unsafe extern "C" fn load_state<B: Backend>(
 #[macro_export]
 macro_rules! export_backend {
     ($backend:ty) => {
+        // A panic must unwind to the boundary's catch_unwind; under `panic = "abort"` it would
+        // kill the host with SIGABRT and no message.
+        #[cfg(panic = "abort")]
+        compile_error!(
+            "collapse plugins must be built with panic = \"unwind\" (the default): remove `panic = \"abort\"` from the profile (or -C panic=abort from RUSTFLAGS); the host catches a plugin's panics at the ABI boundary, which an aborting plugin cannot allow"
+        );
+
         /// Version probe of the collapse plugin ABI (frozen signature).
         #[allow(unsafe_code)]
         #[unsafe(no_mangle)]

@@ -44,12 +44,18 @@ impl Plugin {
     /// Loads the library at `path`: checks the version probe before anything else, then the
     /// vtable header, then asks the backend to describe itself.
     pub fn load(path: &Path) -> Result<Plugin, PluginError> {
+        #[cfg(target_os = "linux")]
+        crate::elf::check(path).map_err(|reason| PluginError::Load {
+            path: path.to_path_buf(),
+            reason,
+        })?;
         // SAFETY: loading runs the library's initialisers; we load only files the user named
-        // as collapse plugins. The library is leaked on purpose (never unloaded).
+        // as collapse plugins, checked above to be complete. The library is leaked on purpose
+        // (never unloaded).
         let lib =
             unsafe { Library::new(path.as_os_str()) }.map_err(|source| PluginError::Load {
                 path: path.to_path_buf(),
-                source,
+                reason: loader_reason(&source),
             })?;
         let lib: &'static Library = Box::leak(Box::new(lib));
         let missing = |symbol: &str| PluginError::NotAPlugin {
@@ -147,6 +153,15 @@ impl Plugin {
             raw,
             plugin: self.info.name.clone(),
         })
+    }
+}
+
+/// The loader's own reason (`dlerror`), which libloading keeps as the error's source.
+fn loader_reason(e: &libloading::Error) -> String {
+    use std::error::Error;
+    match e.source() {
+        Some(reason) => format!("{e}: {reason}"),
+        None => e.to_string(),
     }
 }
 

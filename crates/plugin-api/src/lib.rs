@@ -15,6 +15,8 @@
 pub mod abi;
 mod backend;
 pub mod discover;
+#[cfg(target_os = "linux")]
+mod elf;
 mod error;
 #[doc(hidden)]
 pub mod export;

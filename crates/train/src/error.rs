@@ -63,22 +63,9 @@ impl TrainError {
 
     /// Whether the user can fix this by changing the input (a flag, a file, a config).
     pub fn is_bad_input(&self) -> bool {
-        use collapse_plugin_api::{abi::Status, PluginError as P};
         match self {
             TrainError::Config(_) | TrainError::RunDir { .. } | TrainError::Data(_) => true,
-            TrainError::Plugin(p) => {
-                matches!(
-                    p,
-                    P::NotFound { .. }
-                        | P::InvalidName(_)
-                        | P::Load { .. }
-                        | P::NotAPlugin { .. }
-                        | P::AbiMismatch { .. }
-                        | P::BadInput(_)
-                        | P::Unsupported(_)
-                ) || matches!(p, P::Call { status, .. }
-                    if *status == Status::BAD_INPUT.0 || *status == Status::UNSUPPORTED.0)
-            }
+            TrainError::Plugin(p) => p.is_bad_input(),
             _ => false,
         }
     }

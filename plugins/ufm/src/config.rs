@@ -1,5 +1,6 @@
 //! The UFM session's settings, parsed from the host's JSON `SessionConfig`.
 
+use collapse_guard::{memory, number, size, NumberError, Range};
 use collapse_plugin_api::{PluginError, SessionConfig};
 use serde::Deserialize;
 
@@ -29,6 +30,29 @@ fn default_init_scale() -> f64 {
 
 fn default_true() -> bool {
     true
+}
+
+/// Refuses a model the machine cannot hold, before anything is allocated: H (d×N), W (K×d)
+/// and b, each with its momentum buffer, and one copy of both in a saved state.
+fn check_memory(model: &UfmModel) -> Result<(), PluginError> {
+    let (k, n, d) = (
+        model.classes as u64,
+        model.per_class as u64,
+        model.dim as u64,
+    );
+    let values = k
+        .checked_mul(n)
+        .and_then(|samples| size::elements(&[samples, d]))
+        .and_then(|h| h.checked_add(size::elements(&[k, d])?))
+        .and_then(|hw| hw.checked_add(k));
+    let needed = values.and_then(|v| size::bytes(&[v, 4], 8));
+    memory::check_allocation(
+        &format!(
+            "the ufm model (K = {k} classes x {n} per class, d = {d}: H, W, b, their momentum and a saved state)"
+        ),
+        needed,
+    )
+    .map_err(|e| PluginError::BadInput(e.to_string()))
 }
 
 /// Everything a UFM session needs, validated.
@@ -79,61 +103,20 @@ impl UfmConfig {
                 config.device
             )));
         }
-        let bad = |name: &str, value: String, need: &str| {
-            Err(PluginError::BadInput(format!("{name} = {value}: {need}")))
+        let bad = |e: NumberError| PluginError::BadInput(e.to_string());
+        let count = |name: &str, v: usize, min: u64| {
+            number::check_count(name, v as u64, min, u64::MAX).map_err(bad)
         };
-        if model.classes < 2 {
-            return bad(
-                "classes",
-                model.classes.to_string(),
-                "need at least 2 classes",
-            );
-        }
-        if model.per_class < 1 {
-            return bad(
-                "per_class",
-                model.per_class.to_string(),
-                "need at least 1 sample per class",
-            );
-        }
-        if model.dim < 1 {
-            return bad(
-                "dim",
-                model.dim.to_string(),
-                "need a feature dimension of at least 1",
-            );
-        }
-        if !(model.lambda_h.is_finite() && model.lambda_h >= 0.0) {
-            return bad(
-                "lambda_h",
-                model.lambda_h.to_string(),
-                "must be finite and >= 0",
-            );
-        }
-        if !(model.init_scale.is_finite() && model.init_scale > 0.0) {
-            return bad(
-                "init_scale",
-                model.init_scale.to_string(),
-                "must be finite and > 0",
-            );
-        }
-        if !(opt.momentum.is_finite() && (0.0..1.0).contains(&opt.momentum)) {
-            return bad("momentum", opt.momentum.to_string(), "must lie in [0, 1)");
-        }
-        if !(opt.weight_decay.is_finite() && opt.weight_decay >= 0.0) {
-            return bad(
-                "weight_decay",
-                opt.weight_decay.to_string(),
-                "must be finite and >= 0",
-            );
-        }
-        if opt.batch_size < 1 {
-            return bad(
-                "batch_size",
-                opt.batch_size.to_string(),
-                "must be at least 1",
-            );
-        }
+        count("classes", model.classes, 2)?;
+        count("per_class", model.per_class, 1)?;
+        count("dim", model.dim, 1)?;
+        count("batch_size", opt.batch_size, 1)?;
+        let real = |name: &str, v: f64, range: Range| number::check(name, v, range).map_err(bad);
+        real("lambda_h", model.lambda_h, Range::NON_NEGATIVE)?;
+        real("init_scale", model.init_scale, Range::POSITIVE)?;
+        real("momentum", opt.momentum, Range::UNIT_HALF_OPEN)?;
+        real("weight_decay", opt.weight_decay, Range::NON_NEGATIVE)?;
+        check_memory(&model)?;
         Ok(UfmConfig {
             model,
             momentum: opt.momentum,

@@ -117,13 +117,7 @@ pub fn solve(
     mut observe: impl FnMut(&Progress<'_>),
 ) -> Result<SolveReport> {
     ufm.check_point(&start)?;
-    if !(options.tol.is_finite() && options.tol > 0.0) {
-        return Err(CoreError::parameter(
-            "tol",
-            options.tol,
-            "must be finite and > 0",
-        ));
-    }
+    collapse_guard::number::check("tol", options.tol, collapse_guard::Range::POSITIVE)?;
     if options.method == Method::Lbfgs && options.history == 0 {
         return Err(CoreError::parameter(
             "history",

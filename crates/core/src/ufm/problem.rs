@@ -2,6 +2,7 @@
 
 use super::{Labels, Point};
 use crate::error::{CoreError, Result};
+use collapse_guard::{number, Range};
 
 /// Whether the classifier has a bias, and how strongly it is decayed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,16 +28,10 @@ pub struct Ufm {
 impl Ufm {
     /// A UFM over the given labels; λ_W, λ_H > 0 and λ_b ≥ 0, all finite.
     pub fn new(labels: Labels, lambda_w: f64, lambda_h: f64, bias: Bias) -> Result<Self> {
-        positive("lambda-w", lambda_w)?;
-        positive("lambda-h", lambda_h)?;
+        number::check("lambda-w", lambda_w, Range::POSITIVE)?;
+        number::check("lambda-h", lambda_h, Range::POSITIVE)?;
         if let Bias::Decayed(lb) = bias {
-            if !(lb.is_finite() && lb >= 0.0) {
-                return Err(CoreError::parameter(
-                    "lambda-b",
-                    lb,
-                    "must be finite and >= 0 (use no bias to drop b altogether)",
-                ));
-            }
+            number::check("lambda-b", lb, Range::NON_NEGATIVE)?;
         }
         Ok(Self {
             labels,
@@ -129,13 +124,5 @@ impl Ufm {
                 .to_vec()
         });
         Point { w, h, b }
-    }
-}
-
-fn positive(name: &str, v: f64) -> Result<()> {
-    if v.is_finite() && v > 0.0 {
-        Ok(())
-    } else {
-        Err(CoreError::parameter(name, v, "must be finite and > 0"))
     }
 }

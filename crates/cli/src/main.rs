@@ -1,6 +1,10 @@
 //! `collapse`: one binary, one subcommand per job. Exit codes: 0 success, 1 failure of the
 //! computation, 2 bad input (a file, a flag, a shape).
 
+// The flags' doc comments are their `--help` text, which writes shapes as `[K, d]` and
+// tensor names as `PATH[:TENSOR]`: rustdoc would read those as links, clap prints them as is.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use clap::{Parser, Subcommand};
 
 mod commands;

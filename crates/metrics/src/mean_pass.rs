@@ -224,7 +224,13 @@ impl MeanPass {
     /// The head the pass compared with the nearest centre, if it was given one.
     pub fn head(&self) -> Option<Head> {
         let ncc = self.ncc.as_ref()?;
-        Head::new(&ncc.weights, self.classes, self.dim, Some(ncc.bias.as_slice())).ok()
+        Head::new(
+            &ncc.weights,
+            self.classes,
+            self.dim,
+            Some(ncc.bias.as_slice()),
+        )
+        .ok()
     }
 
     /// Whether the pass counted NC4 with exactly this head (a head without bias counts as
@@ -232,7 +238,9 @@ impl MeanPass {
     pub fn counted_with(&self, head: &Head) -> bool {
         self.ncc.as_ref().is_some_and(|ncc| {
             ncc.weights == head.weights()
-                && head.bias().map_or(ncc.bias.iter().all(|&b| b == 0.0), |b| ncc.bias == b)
+                && head
+                    .bias()
+                    .map_or(ncc.bias.iter().all(|&b| b == 0.0), |b| ncc.bias == b)
         })
     }
 }

@@ -546,9 +546,7 @@ pub fn decode(bytes: &[u8]) -> Result<StatsFile> {
                     let bias = r.f64s(k, "classifier bias")?;
                     let mismatches = r.u64s(k, "per-class mismatch counts")?;
                     if mismatches.iter().zip(&class_samples).any(|(m, n)| m > n) {
-                        return Err(corrupt(
-                            "a class has more mismatches than samples".into(),
-                        ));
+                        return Err(corrupt("a class has more mismatches than samples".into()));
                     }
                     Some(NccCounter {
                         weights,

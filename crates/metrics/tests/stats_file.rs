@@ -76,8 +76,14 @@ fn decoded_shards_merge_like_the_accumulators() {
     let mut direct = a.clone();
     direct.merge(&b).unwrap();
     let named = vec![
-        ("a".to_string(), decode(&encode(&file(Statistics::First(a)))).unwrap()),
-        ("b".to_string(), decode(&encode(&file(Statistics::First(b)))).unwrap()),
+        (
+            "a".to_string(),
+            decode(&encode(&file(Statistics::First(a)))).unwrap(),
+        ),
+        (
+            "b".to_string(),
+            decode(&encode(&file(Statistics::First(b)))).unwrap(),
+        ),
     ];
     let merged = merge_named(named).unwrap();
     assert_eq!(merged.stats, Statistics::First(direct));
@@ -98,7 +104,11 @@ fn mismatched_merges_are_refused_naming_both_files() {
         file(Statistics::SecondTrain(p))
     };
     let cases = [
-        (file(Statistics::First(s.clone())), pass_of(&s), "first-pass"),
+        (
+            file(Statistics::First(s.clone())),
+            pass_of(&s),
+            "first-pass",
+        ),
         (
             file(Statistics::First(s.clone())),
             file(Statistics::First(wider)),
@@ -112,11 +122,16 @@ fn mismatched_merges_are_refused_naming_both_files() {
         (pass_of(&s), pass_of(&other), "different class means"),
     ];
     for (a, b, needle) in cases {
-        let err = merge_named(vec![("shard_a.cstats".into(), a), ("shard_b.cstats".into(), b)])
-            .unwrap_err()
-            .to_string();
+        let err = merge_named(vec![
+            ("shard_a.cstats".into(), a),
+            ("shard_b.cstats".into(), b),
+        ])
+        .unwrap_err()
+        .to_string();
         assert!(
-            err.contains("shard_a.cstats") && err.contains("shard_b.cstats") && err.contains(needle),
+            err.contains("shard_a.cstats")
+                && err.contains("shard_b.cstats")
+                && err.contains(needle),
             "{err}"
         );
     }
@@ -148,7 +163,9 @@ fn damaged_bytes_are_refused_without_panicking() {
         }
         // Random garbage after a valid magic and version.
         for _ in 0..500 {
-            let mut junk: Vec<u8> = (0..rng.random_range(0..300)).map(|_| rng.random()).collect();
+            let mut junk: Vec<u8> = (0..rng.random_range(0..300))
+                .map(|_| rng.random())
+                .collect();
             if junk.len() >= 12 {
                 junk[..8].copy_from_slice(b"CLPSTATS");
                 junk[8..12].copy_from_slice(&1u32.to_le_bytes());

@@ -1,10 +1,10 @@
 //! The training-time crop+flip augmentation the host asks for with `model.augment`
 //! (`collapse train --augment`): `{"padding": 4, "fill": [one value per channel]}`. The
-//! backends apply it to each training batch on the host before upload, with collapse-data's
-//! seeded draws, so candle and tch see the same images; features and accuracy for the
-//! metrics use the un-augmented data.
+//! backends apply it to each training batch on the host before upload, with the seeded draws
+//! of [`crate::crop_flip`], so candle and tch see the same images; features and accuracy for
+//! the metrics use the un-augmented data.
 
-use collapse_data::CropFlip;
+use crate::crop_flip::CropFlip;
 use serde::Deserialize;
 
 use crate::error::{Result, SpecError};
@@ -82,7 +82,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checks_name_the_key_and_batches_follow_collapse_data() {
+    fn checks_name_the_key_and_batches_follow_the_draws() {
         let raw = |v: serde_json::Value| serde_json::from_value::<RawAugment>(v).unwrap();
         let a = raw(serde_json::json!({})).check([3, 8, 8]).unwrap();
         assert_eq!((a.padding, a.fill.clone()), (4, vec![0.0; 3]));

@@ -285,6 +285,15 @@ impl ModelSpec {
             augment: raw.augment.map(|a| a.check(input_shape)).transpose()?,
         })
     }
+
+    /// Whether coupled weight decay applies to the trainable parameter `name`: every one, or
+    /// under `weight_decay_scope = "classifier"` only the head's (`fc.*`).
+    pub fn decays(&self, name: &str) -> bool {
+        match self.decay_scope {
+            DecayScope::All => true,
+            DecayScope::Classifier => name.starts_with("fc."),
+        }
+    }
 }
 
 impl RawModel {
@@ -301,6 +310,16 @@ impl RawModel {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn decay_scope_picks_the_decayed_parameters() {
+        let all = ModelSpec::parse(&json!({"classes": 10})).unwrap();
+        assert!(all.decays("conv1.weight") && all.decays("fc.bias"));
+        let head =
+            ModelSpec::parse(&json!({"classes": 10, "weight_decay_scope": "classifier"})).unwrap();
+        assert!(!head.decays("conv1.weight") && !head.decays("layer1.0.bn1.weight"));
+        assert!(head.decays("fc.weight") && head.decays("fc.bias"));
+    }
 
     #[test]
     fn defaults_follow_the_architecture() {

@@ -1,7 +1,7 @@
 //! The training-ready data set: f32 images N×C×H×W after the paper's transforms, labels,
-//! class count, and the operations the experiments need (subset, random labels, augmentation).
+//! class count, and the operations the experiments need (subset, random labels, the value
+//! the backends' crop padding takes).
 
-use crate::augment::CropFlip;
 use crate::catalog::{DatasetName, Split};
 use crate::error::{DataError, Result};
 use crate::normalize::Normalization;
@@ -283,20 +283,9 @@ impl Dataset {
         self
     }
 
-    /// The examples `indices` augmented by `aug` for `epoch`, concatenated N×C×H×W. Padding
-    /// takes the value of a raw 0 under this data set's normalisation.
-    pub fn augmented_batch(&self, aug: &CropFlip, epoch: u64, indices: &[usize]) -> Vec<f32> {
-        aug.batch(
-            self.images(),
-            self.shape,
-            &self.padding_fill(),
-            epoch,
-            indices,
-        )
-    }
-
     /// Per channel, the value a raw 0 pixel has under this data set's normalisation: what
-    /// crop padding fills in (torchvision pads before normalising).
+    /// crop padding fills in (torchvision pads before normalising). The backends apply the
+    /// crop + flip (`collapse-backend-spec`'s `CropFlip`); the host sends them this.
     pub fn padding_fill(&self) -> Vec<f32> {
         let c = self.channels();
         match &self.normalization {

@@ -1,7 +1,7 @@
 //! Data sets for the neural-collapse experiments: readers for MNIST and Fashion-MNIST (IDX,
 //! raw or gzip), CIFAR-10/100 (binary version) and scikit-learn's digits (CSV), sha256
 //! verification of the decompressed bytes, and the paper's input transforms (grey → 3×32×32
-//! by Pillow-exact bilinear resize, per-data-set normalisation, optional crop + flip),
+//! by Pillow-exact bilinear resize, per-data-set normalisation, the value crop padding takes),
 //! per-class subsets and balanced random labels.
 //!
 //! Layout of a data folder (what `cargo xtask data` writes): `mnist/`, `fashion-mnist/`
@@ -16,7 +16,6 @@
 //! # Ok::<(), collapse_data::DataError>(())
 //! ```
 
-pub mod augment;
 pub mod catalog;
 pub mod checksum;
 pub mod cifar;
@@ -32,7 +31,6 @@ pub mod resize;
 pub mod source;
 pub mod subset;
 
-pub use augment::{CropFlip, CropFlipDraw};
 pub use catalog::{DatasetName, Split};
 pub use checksum::{known_file, sha256_hex, KnownFile, KNOWN_FILES};
 pub use cifar::{Cifar100Label, CifarFormat};

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""ResNet18 CPU training throughput: the candle backend vs PyTorch eager, same machine, one script.
+"""ResNet18 CPU throughput: the candle backend vs PyTorch eager, same machine, one script.
 
 Both train the same network (torchvision's ResNet18 layout, default 7x7 stem + max-pool, on
 3x32x32 inputs, K = 10) with SGD (momentum 0.9, weight decay 5e-4) on random inputs at the same
 batch size, in float32, on the same number of threads; images/s over timed steps after one
-warm-up step. Needs `pip install torch==2.11.0` and the release example:
+warm-up step. Also the feature pass (eval mode, no gradients, chunks of 256 as the backend's
+`features`) over 2 x batch images. Needs `pip install torch==2.11.0` and the release example:
     cargo build --release -p collapse-plugin-candle --example throughput
 Usage: python3 compare_torch.py [--batch 128] [--steps 3] [--threads 2]
 """
@@ -86,7 +87,14 @@ def torch_images_per_s(batch, steps, feature_dim, etf):
     t = time.perf_counter()
     for _ in range(steps):
         step()
-    return batch * steps / (time.perf_counter() - t)
+    train = batch * steps / (time.perf_counter() - t)
+    model.eval()
+    xs = torch.randn(2 * batch, 3, 32, 32)
+    t = time.perf_counter()
+    with torch.no_grad():
+        for chunk in xs.split(256):
+            model(chunk)
+    return train, len(xs) / (time.perf_counter() - t)
 
 
 def candle_images_per_s(exe, batch, steps, feature_dim, etf, threads):
@@ -95,7 +103,8 @@ def candle_images_per_s(exe, batch, steps, feature_dim, etf, threads):
     env = dict(os.environ, CANDLE_NUM_THREADS=str(threads), RAYON_NUM_THREADS=str(threads))
     out = subprocess.run([exe, json.dumps(model), str(batch), str(steps)], check=True,
                          capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])["train_images_per_s"]
+    row = json.loads(out.strip().splitlines()[-1])
+    return row["train_images_per_s"], row["eval_images_per_s"]
 
 
 def main():
@@ -103,20 +112,23 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only-threads", action="store_true", help="skip the 1-thread rows")
     ap.add_argument("--exe", default=os.path.join(os.path.dirname(__file__),
                                                   "../../../target/release/examples/throughput"))
     a = ap.parse_args()
     print(f"torch {torch.__version__}, batch {a.batch}, {a.steps} timed steps, "
           f"load average before: {os.getloadavg()[0]:.2f}")
-    print("| model | threads | candle images/s | PyTorch eager images/s | candle / PyTorch |")
-    print("|---|---|---|---|---|")
+    print("| model | threads | candle images/s | PyTorch eager images/s | candle / PyTorch "
+          "| candle eval images/s | PyTorch eval images/s | eval candle / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, d, etf in [("ResNet18 default stem, learned, d = 512", 512, False),
                          ("ResNet18 default stem, fixed ETF, d = K = 10", 10, True)]:
-        for threads in sorted({a.threads, 1}, reverse=True):
+        for threads in [a.threads] if a.only_threads else sorted({a.threads, 1}, reverse=True):
             torch.set_num_threads(threads)
-            c = candle_images_per_s(a.exe, a.batch, a.steps, d, etf, threads)
-            t = torch_images_per_s(a.batch, a.steps, d, etf)
-            print(f"| {name} | {threads} | {c:.1f} | {t:.1f} | {c / t:.2f} |")
+            c, ce = candle_images_per_s(a.exe, a.batch, a.steps, d, etf, threads)
+            t, te = torch_images_per_s(a.batch, a.steps, d, etf)
+            print(f"| {name} | {threads} | {c:.1f} | {t:.1f} | {c / t:.2f} | {ce:.1f} | {te:.1f} "
+                  f"| {ce / te:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ use collapse_backend_spec::etf_head_weights;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::config::{Arch, DecayScope, Head, ModelSpec};
+use crate::config::{Arch, Head, ModelSpec};
 use crate::error::Result;
 use crate::layers::Linear;
 use crate::mlp::Mlp;
@@ -77,10 +77,8 @@ impl Network {
                 )?
             }
         };
-        if spec.decay_scope == DecayScope::Classifier {
-            for p in &mut ps.trainable {
-                p.decay = p.name.starts_with("fc.");
-            }
+        for p in &mut ps.trainable {
+            p.decay = spec.decays(&p.name);
         }
         Ok(Network {
             spec: spec.clone(),

@@ -3,33 +3,22 @@
 
 use candle_core::{DType, Device, Tensor};
 use collapse_plugin_api::{
-    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig, SessionInfo,
-    Split, TrainReport, TrainRequest,
+    Backend, BackendInfo, Classifier, DataSet, PluginError, SessionConfig, SessionInfo, Split,
+    TrainReport, TrainRequest,
 };
 
-use crate::config::{Arch, ModelSpec, Optim, OptimSpec};
+use crate::config::{ModelSpec, Optim, OptimSpec};
 use crate::error::{CandleError, Result};
 use crate::loss::{batch_loss, correct};
 use crate::model::Network;
 use crate::optim::adam::Adam;
 use crate::optim::sgd::Sgd;
-use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
+use collapse_backend_spec::lbfgs::Lbfgs;
 use collapse_backend_spec::peak_memory::peak_rss_bytes;
-use collapse_backend_spec::DeviceName;
+use collapse_backend_spec::{check_data_set, fill_features, DeviceName};
 
-/// Samples per forward pass when computing features.
-const EVAL_CHUNK: usize = 256;
-
-/// Optimiser state.
-#[derive(Debug)]
-pub enum OptState {
-    /// SGD.
-    Sgd(Sgd),
-    /// Adam.
-    Adam(Adam),
-    /// L-BFGS.
-    Lbfgs(LbfgsState),
-}
+/// Optimiser state (the shared enum over this backend's SGD and Adam states).
+pub type OptState = collapse_backend_spec::OptState<Sgd, Adam>;
 
 /// One split's data, copied from the host.
 #[derive(Debug, Default)]
@@ -81,13 +70,11 @@ impl CandleSession {
         let device = device(&config.device)?;
         let net = Network::new(&spec, config.seed, &device)?;
         let n = net.params.trainable.len();
-        let opt_state = match optim.spec {
-            OptimSpec::Sgd { momentum } => OptState::Sgd(Sgd::new(momentum, n)),
-            OptimSpec::Adam { beta1, beta2, eps } => {
-                OptState::Adam(Adam::new(beta1, beta2, eps, n))
-            }
-            OptimSpec::Lbfgs { .. } => OptState::Lbfgs(LbfgsState::default()),
-        };
+        let opt_state = OptState::new(
+            &optim.spec,
+            |momentum| Sgd::new(momentum, n),
+            |beta1, beta2, eps| Adam::new(beta1, beta2, eps, n),
+        );
         Ok(CandleSession {
             net,
             optim,
@@ -304,29 +291,7 @@ impl Backend for CandleSession {
     }
 
     fn set_data(&mut self, data: DataSet<'_>) -> std::result::Result<(), PluginError> {
-        let spec = &self.net.spec;
-        if data.classes != spec.classes {
-            return Err(PluginError::BadInput(format!(
-                "the {:?} data set has {} classes, the model was built for model.classes = {}",
-                data.split, data.classes, spec.classes
-            )));
-        }
-        let [c, h, w] = spec.input_shape;
-        let ok = match data.shape {
-            DataShape::Images {
-                channels,
-                height,
-                width,
-            } => [channels, height, width] == spec.input_shape,
-            DataShape::Features { dim } => spec.arch == Arch::Mlp && dim == c * h * w,
-        };
-        if !ok {
-            return Err(PluginError::BadInput(format!(
-                "the {:?} data set has samples of shape {:?}, the model expects {c}×{h}×{w} \
-                 images (model.input_shape)",
-                data.split, data.shape
-            )));
-        }
+        check_data_set(&self.net.spec, &data)?;
         let copy = Data {
             values: data.values.to_vec(),
             labels: data.labels.to_vec(),
@@ -375,29 +340,11 @@ impl Backend for CandleSession {
         labels: &mut [u32],
     ) -> std::result::Result<usize, PluginError> {
         let d = self.net.spec.feature_dim;
-        let data = self.split(split);
-        let count = labels.len().min(data.labels.len().saturating_sub(start));
-        if features.len() < count * d {
-            return Err(PluginError::BadInput(format!(
-                "feature buffer holds {} values, {count} samples need {}",
-                features.len(),
-                count * d
-            )));
-        }
-        let mut done = 0;
-        while done < count {
-            let c = EVAL_CHUNK.min(count - done);
-            let (h, _) = self.eval_chunk(split, start + done, c)?;
-            let v = h
-                .flatten_all()
-                .and_then(|t| t.to_dtype(DType::F64))
-                .and_then(|t| t.to_vec1::<f64>())
-                .map_err(CandleError::from)?;
-            features[done * d..(done + c) * d].copy_from_slice(&v);
-            done += c;
-        }
-        labels[..count].copy_from_slice(&self.split(split).labels[start..start + count]);
-        Ok(count)
+        let split_labels = &self.split(split).labels;
+        fill_features(d, split_labels, start, features, labels, |first, n| {
+            let (h, _) = self.eval_chunk(split, first, n)?;
+            Ok::<_, CandleError>(h.flatten_all()?.to_dtype(DType::F64)?.to_vec1::<f64>()?)
+        })
     }
 
     fn classifier(&self) -> std::result::Result<Classifier, PluginError> {

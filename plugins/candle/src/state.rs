@@ -18,14 +18,6 @@ use crate::error::{CandleError, Result};
 use crate::session::{CandleSession, OptState};
 use crate::tensor_io::{has, i64_scalar, read_tensor, to_owned, Owned};
 
-fn optimizer_name(s: &OptState) -> &'static str {
-    match s {
-        OptState::Sgd(_) => "sgd",
-        OptState::Adam(_) => "adam",
-        OptState::Lbfgs(_) => "lbfgs",
-    }
-}
-
 /// Serialises the session.
 pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
     let ps = &s.net.params;
@@ -61,12 +53,12 @@ pub fn save(s: &CandleSession) -> Result<Vec<u8>> {
         }
         OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
-    serialize(&out, metadata(optimizer_name(&s.opt_state))).map_err(CandleError::State)
+    serialize(&out, metadata(s.opt_state.name())).map_err(CandleError::State)
 }
 
 /// Restores a state saved by [`save`] from a session of the same config.
 pub fn load(s: &mut CandleSession, bytes: &[u8]) -> Result<()> {
-    let st = open_state(bytes, optimizer_name(&s.opt_state))?;
+    let st = open_state(bytes, s.opt_state.name())?;
     let dev = s.device.clone();
     let dtype = s.net.dtype();
     let ps = &s.net.params;

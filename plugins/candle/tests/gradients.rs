@@ -92,8 +92,8 @@ fn conv2d_matches_finite_differences() {
         &[&x, &w],
         "conv 3x3 stride 2 pad 1",
     );
-    // The training (im2col) and evaluation (candle conv2d) forms agree, for every kernel
-    // size, stride and padding ResNet18 uses.
+    // The custom op (training and evaluation) and candle's own conv2d agree, for every
+    // kernel size, stride and padding ResNet18 uses.
     for (k, stride, pad, h) in [(3, 2, 1, 5), (3, 1, 1, 4), (7, 2, 3, 8), (1, 2, 0, 5)] {
         let mut ps = ParamSet::default();
         let conv = Conv2d::new(
@@ -115,11 +115,13 @@ fn conv2d_matches_finite_differences() {
             &[&xv, &w],
             &format!("conv {k}x{k} stride {stride} pad {pad}"),
         );
-        let a = conv.forward(&x, true).unwrap();
-        let b = conv.forward(&x, false).unwrap();
-        assert_eq!(a.dims(), b.dims());
-        let diff = scalar(&(a - b).unwrap().abs().unwrap().max_all().unwrap());
-        assert!(diff < 1e-12, "k {k} stride {stride}: {diff}");
+        let b = x.conv2d(w.as_tensor(), pad, stride, 1, 1).unwrap();
+        for train in [true, false] {
+            let a = conv.forward(&x, train).unwrap();
+            assert_eq!(a.dims(), b.dims());
+            let diff = scalar(&(a - &b).unwrap().abs().unwrap().max_all().unwrap());
+            assert!(diff < 1e-12, "k {k} stride {stride} train {train}: {diff}");
+        }
     }
 }
 
@@ -152,6 +154,34 @@ fn batch_norm_train_and_eval_match_finite_differences() {
             &[&x, &g, &b],
             "batchnorm + relu",
         );
+    }
+    // Eval mode is (x − running mean)/√(running var + ε)·γ + β (then ReLU), with running
+    // statistics that the train-mode passes above moved away from 0 and 1.
+    let x = randn(&[2, 3, 2, 2], 12);
+    let rm = ps.buffers[0].1.as_tensor().to_vec1::<f64>().unwrap();
+    let rv = ps.buffers[1].1.as_tensor().to_vec1::<f64>().unwrap();
+    let (gv, bv) = (
+        g.as_tensor().to_vec1::<f64>().unwrap(),
+        b.as_tensor().to_vec1::<f64>().unwrap(),
+    );
+    assert!(rm.iter().all(|&m| m != 0.0) && rv.iter().all(|&v| v != 1.0));
+    let xs = x.flatten_all().unwrap().to_vec1::<f64>().unwrap();
+    for relu in [false, true] {
+        let y = if relu {
+            bn.forward_relu(&x, false)
+        } else {
+            bn.forward(&x, false)
+        };
+        let y = y.unwrap().flatten_all().unwrap().to_vec1::<f64>().unwrap();
+        for (i, (&yi, &xi)) in y.iter().zip(&xs).enumerate() {
+            let c = (i / 4) % 3;
+            let z = (xi - rm[c]) / (rv[c] + 1e-5).sqrt() * gv[c] + bv[c];
+            let want = if relu { z.max(0.0) } else { z };
+            assert!(
+                (yi - want).abs() < 1e-12,
+                "eval element {i}: {yi} vs {want}"
+            );
+        }
     }
     // Train mode normalises each channel to mean β, and the running statistics moved by
     // momentum 0.1 towards the batch mean and unbiased variance.

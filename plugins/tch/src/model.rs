@@ -8,7 +8,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use tch::{Device, Kind, Tensor};
 
-use crate::config::{Arch, DecayScope, Head, ModelSpec};
+use crate::config::{Arch, Head, ModelSpec};
 use crate::error::Result;
 use crate::layers::{Linear, Place};
 use crate::mlp::Mlp;
@@ -65,10 +65,8 @@ impl Network {
                 Linear::frozen(&mut ps, &mut rng, "fc", &values, (d, k), spec.bias, at)?
             }
         };
-        if spec.decay_scope == DecayScope::Classifier {
-            for p in &mut ps.trainable {
-                p.decay = p.name.starts_with("fc.");
-            }
+        for p in &mut ps.trainable {
+            p.decay = spec.decays(&p.name);
         }
         Ok(Network {
             spec: spec.clone(),

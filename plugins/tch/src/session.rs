@@ -2,34 +2,25 @@
 //! session's device), driven by the host through the [`Backend`] trait.
 
 use collapse_plugin_api::{
-    Backend, BackendInfo, Classifier, DataSet, DataShape, PluginError, SessionConfig, SessionInfo,
-    Split, TrainReport, TrainRequest,
+    Backend, BackendInfo, Classifier, DataSet, PluginError, SessionConfig, SessionInfo, Split,
+    TrainReport, TrainRequest,
 };
 use tch::{Device, Kind, Tensor};
 
-use crate::config::{Arch, ModelSpec, Optim, OptimSpec};
+use crate::config::{ModelSpec, Optim, OptimSpec};
 use crate::error::{Result, TchError};
 use crate::loss::{batch_loss, correct};
 use crate::model::Network;
 use crate::optim::{Adam, Sgd};
 use crate::params::tensor_from;
 use crate::tensor_io::to_f64;
-use collapse_backend_spec::lbfgs::{Lbfgs, LbfgsState};
+use collapse_backend_spec::lbfgs::Lbfgs;
 use collapse_backend_spec::peak_memory::peak_rss_bytes;
+use collapse_backend_spec::{check_data_set, fill_features};
 
-/// Samples per forward pass when computing features.
-const EVAL_CHUNK: usize = 256;
-
-/// Optimiser state.
-#[derive(Debug)]
-pub enum OptState {
-    /// SGD.
-    Sgd(Sgd),
-    /// Adam.
-    Adam(Adam),
-    /// L-BFGS (host f64 vectors, shared with the candle backend).
-    Lbfgs(LbfgsState),
-}
+/// Optimiser state (the shared enum over this backend's SGD and Adam states; L-BFGS runs on
+/// host f64 vectors, shared with the candle backend).
+pub type OptState = collapse_backend_spec::OptState<Sgd, Adam>;
 
 /// One split's data on the session's device.
 #[derive(Debug)]
@@ -74,13 +65,11 @@ impl TchSession {
         let device = crate::device::parse(&config.device)?;
         let net = Network::new(&spec, config.seed, device)?;
         let n = net.params.trainable.len();
-        let opt_state = match optim.spec {
-            OptimSpec::Sgd { momentum } => OptState::Sgd(Sgd::new(momentum, n)),
-            OptimSpec::Adam { beta1, beta2, eps } => {
-                OptState::Adam(Adam::new(beta1, beta2, eps, n))
-            }
-            OptimSpec::Lbfgs { .. } => OptState::Lbfgs(LbfgsState::default()),
-        };
+        let opt_state = OptState::new(
+            &optim.spec,
+            |momentum| Sgd::new(momentum, n),
+            |beta1, beta2, eps| Adam::new(beta1, beta2, eps, n),
+        );
         Ok(TchSession {
             net,
             optim,
@@ -271,30 +260,8 @@ impl Backend for TchSession {
     }
 
     fn set_data(&mut self, data: DataSet<'_>) -> std::result::Result<(), PluginError> {
-        data.validate()?;
-        let spec = &self.net.spec;
-        if data.classes != spec.classes {
-            return Err(PluginError::BadInput(format!(
-                "the {:?} data set has {} classes, the model was built for model.classes = {}",
-                data.split, data.classes, spec.classes
-            )));
-        }
-        let [c, h, w] = spec.input_shape;
-        let ok = match data.shape {
-            DataShape::Images {
-                channels,
-                height,
-                width,
-            } => [channels, height, width] == spec.input_shape,
-            DataShape::Features { dim } => spec.arch == Arch::Mlp && dim == c * h * w,
-        };
-        if !ok {
-            return Err(PluginError::BadInput(format!(
-                "the {:?} data set has samples of shape {:?}, the model expects {c}×{h}×{w} \
-                 images (model.input_shape)",
-                data.split, data.shape
-            )));
-        }
+        check_data_set(&self.net.spec, &data)?;
+        let [c, h, w] = self.net.spec.input_shape;
         let n = data.labels.len() as i64;
         let to_device = || -> Result<Data> {
             let values = Tensor::f_from_slice(data.values)?
@@ -359,27 +326,13 @@ impl Backend for TchSession {
         let Some(data) = self.split(split) else {
             return Ok(0);
         };
-        let count = labels.len().min(data.labels.len().saturating_sub(start));
-        if features.len() < count * d {
-            return Err(PluginError::BadInput(format!(
-                "feature buffer holds {} values, {count} samples need {}",
-                features.len(),
-                count * d
-            )));
-        }
-        let mut done = 0;
-        while done < count {
-            let c = EVAL_CHUNK.min(count - done);
-            let h = tch::no_grad(|| -> Result<Vec<f64>> {
-                let x = data.values.f_narrow(0, (start + done) as i64, c as i64)?;
+        fill_features(d, &data.labels, start, features, labels, |first, n| {
+            tch::no_grad(|| -> Result<Vec<f64>> {
+                let x = data.values.f_narrow(0, first as i64, n as i64)?;
                 let (h, _) = self.net.forward(&x, false)?;
                 to_f64(&h)
-            })?;
-            features[done * d..(done + c) * d].copy_from_slice(&h);
-            done += c;
-        }
-        labels[..count].copy_from_slice(&data.labels[start..start + count]);
-        Ok(count)
+            })
+        })
     }
 
     fn classifier(&self) -> std::result::Result<Classifier, PluginError> {

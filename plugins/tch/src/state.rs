@@ -19,14 +19,6 @@ use crate::error::{Result, TchError};
 use crate::session::{OptState, TchSession};
 use crate::tensor_io::{has, i64_scalar, load_into, read_tensor, to_f64, to_owned, Owned};
 
-fn optimizer_name(s: &OptState) -> &'static str {
-    match s {
-        OptState::Sgd(_) => "sgd",
-        OptState::Adam(_) => "adam",
-        OptState::Lbfgs(_) => "lbfgs",
-    }
-}
-
 /// Serialises the session.
 pub fn save(s: &TchSession) -> Result<Vec<u8>> {
     let ps = &s.net.params;
@@ -62,13 +54,13 @@ pub fn save(s: &TchSession) -> Result<Vec<u8>> {
         }
         OptState::Lbfgs(l) => out.extend(lbfgs_tensors(l)),
     }
-    serialize(&out, metadata(optimizer_name(&s.opt_state))).map_err(TchError::State)
+    serialize(&out, metadata(s.opt_state.name())).map_err(TchError::State)
 }
 
 /// Restores a state saved by [`save`] (or by the candle backend) from a session of the same
 /// config.
 pub fn load(s: &mut TchSession, bytes: &[u8]) -> Result<()> {
-    let st = open_state(bytes, optimizer_name(&s.opt_state))?;
+    let st = open_state(bytes, s.opt_state.name())?;
     let ps = &s.net.params;
     for (name, t) in &ps.frozen {
         let shape: Vec<usize> = t.size().iter().map(|&d| d as usize).collect();

@@ -155,3 +155,35 @@ fn the_fixed_etf_head_stays_exactly_fixed_under_every_optimizer() {
         );
     }
 }
+
+/// The shared session contract (`collapse_backend_spec::conformance`), as candle runs it.
+mod conformance {
+    use collapse_backend_spec::conformance;
+    use collapse_plugin_tch::TchSession;
+
+    #[test]
+    fn fixed_etf_head_stays_exactly_fixed_under_every_optimizer() {
+        conformance::fixed_etf_head_stays_exactly_fixed_under_every_optimizer::<TchSession>();
+    }
+
+    #[test]
+    fn saved_state_resumes_bit_for_bit() {
+        conformance::saved_state_resumes_bit_for_bit::<TchSession>();
+    }
+
+    #[test]
+    fn state_names_follow_torchvision_and_other_states_are_refused() {
+        conformance::state_names_follow_torchvision_and_other_states_are_refused::<TchSession>();
+    }
+
+    #[test]
+    fn bad_descriptions_are_refused_naming_the_key() {
+        conformance::bad_descriptions_are_refused_naming_the_key::<TchSession>();
+    }
+
+    #[test]
+    fn augmentation_changes_the_training_batches_reproducibly_and_resumes() {
+        conformance::augmentation_changes_the_training_batches_reproducibly_and_resumes::<TchSession>(
+        );
+    }
+}

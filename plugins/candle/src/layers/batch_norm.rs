@@ -1,10 +1,11 @@
 //! BatchNorm over the channel axis (PyTorch's BatchNorm1d / BatchNorm2d): ε = 1e-5,
-//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation. Train mode
-//! on the CPU is one fused op (`batch_norm_cpu.rs`); elsewhere, tensor ops.
+//! momentum 0.1, running variance unbiased, γ = 1 and β = 0 at initialisation. On the CPU
+//! both modes are one fused op (`batch_norm_cpu.rs`), with the ReLU fused in where one
+//! follows; elsewhere, tensor ops.
 
 use candle_core::{DType, Device, Tensor, Var};
 
-use super::batch_norm_cpu::batch_norm_train_cpu;
+use super::batch_norm_cpu::{batch_norm_eval_cpu, batch_norm_train_cpu};
 use crate::error::Result;
 use crate::params::ParamSet;
 
@@ -77,7 +78,7 @@ impl BatchNorm {
         self.forward_with(x, train, false)
     }
 
-    /// relu(BN(x)): one fused op in CPU training.
+    /// relu(BN(x)): one fused op on the CPU.
     pub fn forward_relu(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         self.forward_with(x, train, true)
     }
@@ -99,6 +100,17 @@ impl BatchNorm {
                 self.update_running(&mean, &var, n)?;
             }
             return Ok(y);
+        }
+        if x.device().is_cpu() {
+            let running = (self.running_mean.as_tensor(), self.running_var.as_tensor());
+            return Ok(batch_norm_eval_cpu(
+                x,
+                self.gamma.as_tensor(),
+                self.beta.as_tensor(),
+                running,
+                EPS,
+                relu,
+            )?);
         }
         let (mean, var) = if train {
             let mean = x.mean_keepdim(dims.as_slice())?;

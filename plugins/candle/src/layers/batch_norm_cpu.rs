@@ -1,7 +1,9 @@
-//! Train-mode BatchNorm on the CPU as one custom op: per-channel batch statistics in two
+//! BatchNorm on the CPU as one custom op. Train mode: per-channel batch statistics in two
 //! passes (mean, then centred squares), normalise + affine in one pass, and a backward of
 //! two passes (the per-channel sums, then dx). The tensor-op form took about ten
-//! elementwise and reduction ops, each a pass over memory and an autograd node.
+//! elementwise and reduction ops, each a pass over memory and an autograd node. Eval mode
+//! (the feature passes): the same normalise + affine (+ ReLU) pass with the running
+//! statistics, where the tensor-op form made five passes over the activations.
 //!
 //! Statistics and per-channel coefficients are accumulated in f64; the elementwise passes
 //! run in the tensor's dtype.
@@ -125,19 +127,21 @@ fn affine<T: WithDType>(
     out
 }
 
-/// The train-mode normalisation op (x, γ, β) → y, holding the batch statistics it was
-/// built with; `relu`: y = relu(BN(x)).
-struct BatchNormTrain {
+/// The normalisation op (x, γ, β) → y, holding the statistics it was built with: the
+/// batch's (`batch_stats`, train mode: they depend on x, which the backward accounts for)
+/// or the running ones (eval mode: constants); `relu`: y = relu(BN(x)).
+struct BatchNormCpu {
     mean: Vec<f64>,
     invstd: Vec<f64>,
     relu: bool,
+    batch_stats: bool,
 }
 
 fn forward<T: WithDType>(
     x: (&CpuStorage, &Layout),
     gamma: (&CpuStorage, &Layout),
     beta: (&CpuStorage, &Layout),
-    bn: &BatchNormTrain,
+    bn: &BatchNormCpu,
 ) -> Result<(CpuStorage, Shape)> {
     let (mean, invstd) = (&bn.mean, &bn.invstd);
     let d = Dims::of(x.1.dims());
@@ -152,13 +156,15 @@ fn forward<T: WithDType>(
     Ok((T::to_cpu_storage_owned(y), x.1.shape().clone()))
 }
 
-/// (dx, dγ, dβ) from x, the output gradient g and γ.
+/// (dx, dγ, dβ) from x, the output gradient g and γ; `batch_stats`: μ and σ are the batch's
+/// (functions of x), otherwise constants.
 fn backward<T: WithDType>(
     x: (&CpuStorage, &Layout),
     g: (&CpuStorage, &Layout),
     gamma: &[f64],
     mean: &[f64],
     invstd: &[f64],
+    batch_stats: bool,
 ) -> Result<(Vec<T>, Vec<f64>, Vec<f64>)> {
     let d = Dims::of(x.1.dims());
     let (x, g) = (slice::<T>(x.0, x.1)?, slice::<T>(g.0, g.1)?);
@@ -174,6 +180,13 @@ fn backward<T: WithDType>(
     let m = d.per_channel() as f64;
     let dbeta: Vec<f64> = sums.iter().map(|s| s.0).collect();
     let dgamma: Vec<f64> = sums.iter().zip(invstd).map(|(s, i)| s.1 * i).collect();
+    if !batch_stats {
+        // dx = γσ⁻¹ g.
+        let coef: Vec<[f64; 4]> = (0..d.c)
+            .map(|ci| [0.0, 0.0, 0.0, gamma[ci] * invstd[ci]])
+            .collect();
+        return Ok((affine(x, Some(g), d, &coef, false), dgamma, dbeta));
+    }
     // dx = γσ⁻¹ (g − Σg/M − x̂ dγ/M), x̂ = (x − μ)σ⁻¹.
     let coef: Vec<[f64; 4]> = (0..d.c)
         .map(|ci| {
@@ -185,9 +198,13 @@ fn backward<T: WithDType>(
     Ok((affine(x, Some(g), d, &coef, false), dgamma, dbeta))
 }
 
-impl CustomOp3 for BatchNormTrain {
+impl CustomOp3 for BatchNormCpu {
     fn name(&self) -> &'static str {
-        "batch-norm-train-cpu"
+        if self.batch_stats {
+            "batch-norm-train-cpu"
+        } else {
+            "batch-norm-eval-cpu"
+        }
     }
 
     fn cpu_fwd(
@@ -221,10 +238,11 @@ impl CustomOp3 for BatchNormTrain {
                 fn run<T: WithDType>(
                     x: (&CpuStorage, &Layout),
                     g: (&CpuStorage, &Layout),
-                    bn: &BatchNormTrain,
+                    bn: &BatchNormCpu,
                     gamma: &[f64],
                 ) -> Result<(Tensor, Vec<f64>, Vec<f64>)> {
-                    let (dx, dg, db) = backward::<T>(x, g, gamma, &bn.mean, &bn.invstd)?;
+                    let (dx, dg, db) =
+                        backward::<T>(x, g, gamma, &bn.mean, &bn.invstd, bn.batch_stats)?;
                     let dx = Tensor::from_vec(dx, x.1.shape(), &Device::Cpu)?;
                     Ok((dx, dg, db))
                 }
@@ -253,13 +271,38 @@ pub fn batch_norm_train_cpu(
     let d = Dims::of(x.dims());
     let (mean, var) = with_cpu(&x, |s, l| dispatch_float!(s.dtype(), stats_of(s, l, d)))?;
     let invstd = var.iter().map(|v| 1.0 / (v + eps).sqrt()).collect();
-    let op = BatchNormTrain {
+    let op = BatchNormCpu {
         mean: mean.clone(),
         invstd,
         relu,
+        batch_stats: true,
     };
     let y = x.apply_op3(&gamma.contiguous()?, &beta.contiguous()?, op)?;
     Ok((y, mean, var))
+}
+
+/// Eval-mode BatchNorm of x (N×C or N×C×H×W, on the CPU) with the given running mean and
+/// variance (constants: no gradient flows to them), followed by a ReLU when `relu`.
+pub fn batch_norm_eval_cpu(
+    x: &Tensor,
+    gamma: &Tensor,
+    beta: &Tensor,
+    (running_mean, running_var): (&Tensor, &Tensor),
+    eps: f64,
+    relu: bool,
+) -> Result<Tensor> {
+    let f64s = |t: &Tensor| t.to_dtype(candle_core::DType::F64)?.to_vec1::<f64>();
+    let op = BatchNormCpu {
+        mean: f64s(running_mean)?,
+        invstd: f64s(running_var)?
+            .iter()
+            .map(|v| 1.0 / (v + eps).sqrt())
+            .collect(),
+        relu,
+        batch_stats: false,
+    };
+    x.contiguous()?
+        .apply_op3(&gamma.contiguous()?, &beta.contiguous()?, op)
 }
 
 fn stats_of<T: WithDType>(s: &CpuStorage, l: &Layout, d: Dims) -> Result<(Vec<f64>, Vec<f64>)> {

@@ -1,10 +1,11 @@
 //! 2-D convolution without bias (every convolution of ResNet18 is followed by BatchNorm).
 //!
-//! In training it is computed as im2col + one matrix product: candle's CPU backward of
-//! `conv2d` goes through a direct-loop `conv_transpose2d`. On the CPU that is one custom op
-//! (`conv_cpu.rs`); on other devices it is built from differentiable tensor
-//! operations (strided copies, then two matrix products in backward). Evaluation uses
-//! candle's `conv2d`, whose forward is faster than the tensor-op form.
+//! On the CPU it is one custom op (`conv_cpu.rs`), im2col + one matrix product, in training
+//! and evaluation alike: candle's CPU backward of `conv2d` goes through a direct-loop
+//! `conv_transpose2d`, and its forward was 3–4× slower than the custom op on ResNet18's
+//! feature passes (docs/benchmarks.md, end-to-end epoch). On other devices training
+//! builds it from differentiable tensor operations (strided copies, then two matrix
+//! products in backward) and evaluation uses candle's `conv2d`.
 
 use candle_core::{DType, Device, Tensor, Var};
 use rand_chacha::ChaCha8Rng;
@@ -50,10 +51,11 @@ impl Conv2d {
         })
     }
 
-    /// N×C×H×W → N×out×H'×W'. `train` (a backward pass follows): the im2col form (a custom
-    /// op on the CPU), whose backward is fast; otherwise candle's own `conv2d`.
+    /// N×C×H×W → N×out×H'×W'. On the CPU the custom op; elsewhere, when `train` (a
+    /// backward pass follows) the tensor-op im2col, whose backward is fast, otherwise
+    /// candle's own `conv2d`.
     pub fn forward(&self, x: &Tensor, train: bool) -> Result<Tensor> {
-        if train && x.device().is_cpu() {
+        if x.device().is_cpu() {
             Ok(conv2d_cpu(
                 x,
                 self.weight.as_tensor(),

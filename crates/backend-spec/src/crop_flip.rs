@@ -1,4 +1,7 @@
-//! The "SOTA" augmentation: `RandomCrop(size, padding = 4)` then `RandomHorizontalFlip(0.5)`.
+//! The "SOTA" augmentation: `RandomCrop(size, padding = 4)` then `RandomHorizontalFlip(0.5)`,
+//! the seeded draw and its application to a batch. It lives with the backends, which apply it
+//! to their training batches (the host only sends `model.augment`), so a plugin needs nothing
+//! of the data readers (`collapse-data`, with its gzip, hashing and temporary files).
 //!
 //! The random draw of each example depends only on (seed, epoch, example index), not on the
 //! batch order or size, so a resumed run or a different batch size sees the same images.

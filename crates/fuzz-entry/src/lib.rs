@@ -12,9 +12,12 @@ use collapse_train::{Experiment, RunDir};
 use std::io::Write;
 use std::path::PathBuf;
 
+/// A fuzz target: a parser entry point that must never panic, whatever the bytes.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by name: the folder names under `fuzz/seeds` and `fuzz/regressions`
 /// and the binaries of `fuzz/Cargo.toml`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("npy", npy),
     ("safetensors", safetensors),
     ("point", point),

@@ -43,9 +43,18 @@ fn a_panic_inside_a_plugin_is_printed_with_the_plugin_name() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    let line = err
-        .lines()
-        .find(|l| l.contains("deliberate panic in train") || l.contains("panicked at"))
+    // The plugin's hook writes its name, then the standard report (which starts on a line of
+    // its own: "thread '…' panicked at …").
+    let lines: Vec<&str> = err.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("panicked at"))
         .unwrap_or_else(|| panic!("no panic output: {err}"));
-    assert!(line.starts_with("[collapse plugin `test-panic`] "), "{err}");
+    assert!(at > 0, "{err}");
+    assert_eq!(
+        lines[at - 1].trim_end(),
+        "[collapse plugin `test-panic`]",
+        "{err}"
+    );
+    assert!(err.contains("deliberate panic in train"), "{err}");
 }
